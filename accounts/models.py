@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with an email address."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Role(models.TextChoices):
+    PROJECT_LEADER = "project_leader", _("Project leader")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    SCHOOL_REFERRER = "school_referrer", _("School referrer")
+    MUNICIPAL_OFFICIAL = "municipal_official", _("Municipal official")
+
+
+# Which organisation field each role belongs to.
+ROLE_ORGANISATION = {
+    Role.PROJECT_LEADER: "initiative",
+    Role.VOLUNTEER: "initiative",
+    Role.SCHOOL_REFERRER: "school",
+    Role.MUNICIPAL_OFFICIAL: "municipality",
+}
+
+
+class Membership(models.Model):
+    """A user's role in one organisation: an initiative, a school or a municipality."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    initiative = models.ForeignKey(
+        "initiatives.Initiative",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    school = models.ForeignKey(
+        "schools.SchoolLocation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    municipality = models.ForeignKey(
+        "municipality.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role__in=[Role.PROJECT_LEADER, Role.VOLUNTEER],
+                        initiative__isnull=False,
+                        school__isnull=True,
+                        municipality__isnull=True,
+                    )
+                    | Q(
+                        role=Role.SCHOOL_REFERRER,
+                        initiative__isnull=True,
+                        school__isnull=False,
+                        municipality__isnull=True,
+                    )
+                    | Q(
+                        role=Role.MUNICIPAL_OFFICIAL,
+                        initiative__isnull=True,
+                        school__isnull=True,
+                        municipality__isnull=False,
+                    )
+                ),
+                name="membership_organisation_matches_role",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["user", "role", org],
+                    condition=Q(**{f"{org}__isnull": False}),
+                    name=f"membership_unique_{org}",
+                )
+                for org in ("initiative", "school", "municipality")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.organisation}"
+
+    @property
+    def organisation(self):
+        return getattr(self, ROLE_ORGANISATION[Role(self.role)])
+
+
+class Invitation(models.Model):
+    """Record of an invitation; the link itself is a password-set token."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, related_name="invitations"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at"]

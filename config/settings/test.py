@@ -1,0 +1,19 @@
+"""Test settings: fast hashing, mail in memory, tasks in-process.
+
+DATABASE_URL and REDIS_URL still apply, so CI runs the suite against
+PostgreSQL and Redis.
+"""
+
+from .base import *  # noqa: F403
+
+ENVIRONMENT = "test"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+ACCOUNT_RATE_LIMITS = False
+LANGUAGE_CODE = "nl"

@@ -1,0 +1,8 @@
+from accounts.scope import scope_for
+
+
+def navigation(request):
+    """Role-aware navigation: which sections the signed-in user may open."""
+    user = getattr(request, "user", None)
+    scope = scope_for(user)
+    return {"scope": scope, "user_roles": scope.roles}

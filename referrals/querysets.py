@@ -1,0 +1,94 @@
+"""Access scoping for pupils and everything about them.
+
+- project leaders: their initiative's pupils, referrals, matches, contact moments;
+- volunteers: only the pupils they are currently matched with;
+- school referrers: only pupils referred from their school;
+- municipal officials: no personal data at all (aggregates only, elsewhere).
+"""
+
+from django.db.models import Q
+
+from accounts.scope import Scope
+from core.querysets import ScopedQuerySet, any_of
+
+
+def _active_participations(scope: Scope):
+    from .models import MatchParticipant
+
+    return MatchParticipant.objects.filter(
+        left_on__isnull=True, match__end_date__isnull=True, match__volunteer__user_id=scope.user_id
+    )
+
+
+class PupilQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope) -> Q | None:
+        from .models import Referral
+
+        return any_of(
+            Q(initiative_id__in=scope.led_initiative_ids) if scope.led_initiative_ids else None,
+            Q(pk__in=_active_participations(scope).values("pupil_id"))
+            if scope.volunteer_initiative_ids
+            else None,
+            Q(
+                pk__in=Referral.objects.filter(referring_school_id__in=scope.school_ids).values(
+                    "pupil_id"
+                )
+            )
+            if scope.school_ids
+            else None,
+        )
+
+
+class ReferralQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope) -> Q | None:
+        return any_of(
+            (Q(programme__initiative_id__in=scope.led_initiative_ids) & ~Q(status="draft"))
+            if scope.led_initiative_ids
+            else None,
+            Q(pk__in=_active_participations(scope).values("referral_id"))
+            if scope.volunteer_initiative_ids
+            else None,
+            Q(referring_school_id__in=scope.school_ids) if scope.school_ids else None,
+        )
+
+    def open(self):
+        return self.filter(status__in=["submitted", "intake", "waiting", "matched"])
+
+
+class MatchQuerySet(ScopedQuerySet):
+    def scope_filter(self, scope: Scope) -> Q | None:
+        from .models import MatchParticipant
+
+        return any_of(
+            Q(programme__initiative_id__in=scope.led_initiative_ids)
+            if scope.led_initiative_ids
+            else None,
+            Q(volunteer__user_id=scope.user_id) if scope.volunteer_initiative_ids else None,
+            Q(
+                pk__in=MatchParticipant.objects.filter(
+                    referral__referring_school_id__in=scope.school_ids
+                ).values("match_id")
+            )
+            if scope.school_ids
+            else None,
+        )
+
+    def active(self):
+        return self.filter(end_date__isnull=True)
+
+
+class ContactMomentQuerySet(ScopedQuerySet):
+    """Contact moments hold notes (personal data): schools never see them."""
+
+    def scope_filter(self, scope: Scope) -> Q | None:
+        return any_of(
+            (
+                Q(match__programme__initiative_id__in=scope.led_initiative_ids)
+                | Q(pupil__initiative_id__in=scope.led_initiative_ids)
+            )
+            if scope.led_initiative_ids
+            else None,
+            Q(match__volunteer__user_id=scope.user_id, match__end_date__isnull=True)
+            if scope.volunteer_initiative_ids
+            else None,
+        )
