@@ -13,11 +13,23 @@ from django.core.exceptions import ImproperlyConfigured
 env = environ.Env()
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A string; an empty value counts as not set (so .env files may leave it blank)."""
+    return env.str(name, default="").strip() or default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = env_str(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default=str(default)).strip().lower()
+    raw = env_str(name, str(default)).lower()
     if raw in _TRUE:
         return True
     if raw in _FALSE:
@@ -28,7 +40,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
-    raw = env.str(name, default=str(default)).strip()
+    raw = env_str(name, str(default))
     try:
         value = int(raw)
     except ValueError as exc:
@@ -39,7 +51,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 
 def env_required(name: str) -> str:
-    value = env.str(name, default="").strip()
+    value = env_str(name)
     if not value:
         raise ImproperlyConfigured(
             f"The environment variable {name} is required in this environment "
@@ -49,7 +61,7 @@ def env_required(name: str) -> str:
 
 
 def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
-    value = env.str(name, default=default).strip()
+    value = env_str(name, default)
     if value and value.split("://", 1)[0] not in schemes:
         raise ImproperlyConfigured(
             f"{name} must start with one of {', '.join(s + '://' for s in schemes)}; "
