@@ -1,0 +1,97 @@
+"""Background jobs of the referral journey. Each takes ids and is idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.models import Membership, Role
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_referral_status_email(self, status_change_id: int) -> bool:
+    """Tell the school referrer who submitted a referral that its status changed."""
+    from .models import ReferralStatusChange
+
+    with transaction.atomic():
+        change = (
+            ReferralStatusChange.objects.select_for_update()
+            .select_related("referral__pupil", "referral__programme", "referral__referred_by")
+            .filter(pk=status_change_id, referrer_notified_at__isnull=True)
+            .first()
+        )
+        if change is None:  # already sent, or gone
+            return False
+        referral = change.referral
+        recipient = referral.referred_by
+        is_school_referrer = (
+            recipient is not None
+            and recipient.is_active
+            and referral.referring_school_id is not None
+            and Membership.objects.filter(
+                user=recipient, role=Role.SCHOOL_REFERRER, school_id=referral.referring_school_id
+            ).exists()
+        )
+        if not is_school_referrer or change.changed_by_id == recipient.pk:
+            change.referrer_notified_at = timezone.now()
+            change.save(update_fields=["referrer_notified_at"])
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "change": change,
+                "referral": referral,
+                "pupil_short_name": f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}.",
+                "url": settings.SITE_URL
+                + reverse("referrals:school_detail", kwargs={"pk": referral.pk}),
+            }
+            subject = render_to_string("referrals/email/status_change_subject.txt", context)
+            body = render_to_string("referrals/email/status_change_message.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [recipient.email])
+        change.referrer_notified_at = timezone.now()
+        change.save(update_fields=["referrer_notified_at"])
+        return True
+
+
+@shared_task
+def send_waitlist_reminder_email(initiative_id: int, referral_ids: list[int]) -> int:
+    """Remind the initiative's project leaders to contact family and school again."""
+    from accounts.models import User
+
+    from .models import Referral
+
+    referrals = list(
+        Referral.objects.filter(pk__in=referral_ids, status=Referral.Status.WAITING)
+        .select_related("pupil", "programme", "referring_school")
+        .order_by("waiting_since")
+    )
+    if not referrals:
+        return 0
+    leaders = User.objects.filter(
+        is_active=True,
+        memberships__role=Role.PROJECT_LEADER,
+        memberships__initiative_id=initiative_id,
+    ).distinct()
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "referrals": [(r, (now - r.waiting_since).days) for r in referrals],
+            "url": settings.SITE_URL + reverse("referrals:waitlist"),
+        }
+        subject = render_to_string("referrals/email/waitlist_reminder_subject.txt", context)
+        body = render_to_string("referrals/email/waitlist_reminder_message.txt", context)
+    recipients = [leader.email for leader in leaders]
+    if recipients:
+        send_mail(" ".join(subject.split()), body, None, recipients)
+    return len(recipients)
+
+
+@shared_task
+def send_due_waitlist_reminders() -> int:
+    from .services import send_due_waitlist_reminders as run
+
+    return run()
