@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from core.db import LatestAllowedDate
 from core.models import SchoolGrade, TimeStampedModel, Weekday
 
 from .querysets import ProgrammeQuerySet, VolunteerQuerySet
@@ -218,7 +218,9 @@ class Volunteer(TimeStampedModel):
         related_name="volunteers",
         verbose_name=_("neighbourhoods they can go to"),
     )
-    max_travel_km = models.PositiveSmallIntegerField(_("maximum travel distance (km)"), null=True)
+    max_travel_km = models.PositiveSmallIntegerField(
+        _("maximum travel distance (km)"), null=True, blank=True
+    )
     online_possible = models.BooleanField(_("online possible"), default=False)
     languages = models.JSONField(_("languages spoken"), default=list, blank=True)
     subjects = models.JSONField(_("subjects"), default=list, blank=True)
@@ -326,7 +328,7 @@ class VOG(models.Model):
         ordering = ["-issued_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(issued_on__lte=Now()), name="vog_issue_date_not_in_future"
+                condition=Q(issued_on__lte=LatestAllowedDate()), name="vog_issue_date_not_in_future"
             ),
             models.CheckConstraint(
                 condition=Q(checked_on__gte=F("issued_on")), name="vog_checked_after_issue"
@@ -349,6 +351,7 @@ class TrainingCompletion(models.Model):
                 fields=["volunteer", "training"], name="training_completion_unique"
             ),
             models.CheckConstraint(
-                condition=Q(completed_on__lte=Now()), name="training_completion_not_in_future"
+                condition=Q(completed_on__lte=LatestAllowedDate()),
+                name="training_completion_not_in_future",
             ),
         ]

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from core.db import LatestAllowedDate
 from core.models import SchoolGrade, TimeStampedModel
 
 from .querysets import (
@@ -62,7 +62,7 @@ class Pupil(TimeStampedModel):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(date_of_birth__lte=Now()), name="pupil_born_in_the_past"
+                condition=Q(date_of_birth__lte=LatestAllowedDate()), name="pupil_born_in_the_past"
             ),
             models.CheckConstraint(
                 condition=Q(grade__isnull=True) | (Q(grade__gte=1) & Q(grade__lte=14)),
@@ -166,7 +166,7 @@ class Referral(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    status_changed_at = models.DateTimeField(_("last change"), default=None, null=True)
+    status_changed_at = models.DateTimeField(_("last change"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     waiting_since = models.DateTimeField(_("on waitlist since"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(
@@ -198,7 +198,7 @@ class Referral(TimeStampedModel):
                 name="referral_consent_required_after_draft",
             ),
             models.CheckConstraint(
-                condition=Q(consent_date__isnull=True) | Q(consent_date__lte=Now()),
+                condition=Q(consent_date__isnull=True) | Q(consent_date__lte=LatestAllowedDate()),
                 name="referral_consent_not_in_future",
             ),
             models.CheckConstraint(
@@ -231,7 +231,11 @@ class ReferralStatusChange(models.Model):
     to_status = models.CharField(max_length=20, choices=Referral.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("changed at"))
     referrer_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -250,7 +254,11 @@ class PriorityChange(models.Model):
     to_priority = models.PositiveSmallIntegerField()
     reason = models.TextField(_("reason"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     changed_at = models.DateTimeField()
 
@@ -280,7 +288,11 @@ class TripartiteMeeting(TimeStampedModel):
     parent_conditions = models.TextField(_("conditions for the parents"), blank=True)
     conditions_accepted = models.BooleanField(_("parents accept the conditions"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -363,7 +375,11 @@ class Match(TimeStampedModel):
     )
     end_note = models.TextField(_("end note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = MatchQuerySet.as_manager()
@@ -475,7 +491,11 @@ class ContactMoment(TimeStampedModel):
     participants = models.JSONField(_("who took part"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True)
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = ContactMomentQuerySet.as_manager()
@@ -515,7 +535,11 @@ class Evaluation(TimeStampedModel):
     held_on = models.DateField(_("held on"))
     summary = models.TextField(_("summary"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -525,7 +549,7 @@ class Evaluation(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["referral", "moment"], name="evaluation_unique_moment"),
             models.CheckConstraint(
-                condition=Q(held_on__lte=Now()), name="evaluation_not_in_future"
+                condition=Q(held_on__lte=LatestAllowedDate()), name="evaluation_not_in_future"
             ),
         ]
 
@@ -565,7 +589,11 @@ class ImpactMeasurement(TimeStampedModel):
     moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
     measured_on = models.DateField(_("measured on"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

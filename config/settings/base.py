@@ -96,6 +96,7 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=0, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", default="", schemes=("redis", "rediss"))
