@@ -1,6 +1,7 @@
 """Access scoping for pupils and everything about them.
 
-- project leaders: their initiative's pupils, referrals, matches, contact moments;
+- project leaders: their initiative's pupils, referrals, matches, contact moments,
+  but not draft referrals, nor a pupil whose only referrals are drafts;
 - volunteers: only the pupils they are currently matched with;
 - school referrers: only pupils referred from their school;
 - municipal officials: no personal data at all (aggregates only, elsewhere).
@@ -25,7 +26,19 @@ class PupilQuerySet(ScopedQuerySet):
         from .models import Referral
 
         return any_of(
-            Q(initiative_id__in=scope.led_initiative_ids) if scope.led_initiative_ids else None,
+            # Not a child whose only referrals are drafts: until the referrer
+            # submits (with consent), the initiative sees neither the referral
+            # nor the child. A pupil without any referral (entered by the
+            # initiative itself) stays visible.
+            (
+                Q(initiative_id__in=scope.led_initiative_ids)
+                & (
+                    Q(pk__in=Referral.objects.exclude(status="draft").values("pupil_id"))
+                    | ~Q(pk__in=Referral.objects.values("pupil_id"))
+                )
+            )
+            if scope.led_initiative_ids
+            else None,
             Q(pk__in=_active_participations(scope).values("pupil_id"))
             if scope.volunteer_initiative_ids
             else None,
@@ -63,7 +76,9 @@ class MatchQuerySet(ScopedQuerySet):
             Q(programme__initiative_id__in=scope.led_initiative_ids)
             if scope.led_initiative_ids
             else None,
-            Q(volunteer__user_id=scope.user_id) if scope.volunteer_initiative_ids else None,
+            Q(volunteer__user_id=scope.user_id, end_date__isnull=True)
+            if scope.volunteer_initiative_ids
+            else None,
             Q(
                 pk__in=MatchParticipant.objects.filter(
                     referral__referring_school_id__in=scope.school_ids

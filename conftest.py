@@ -1,0 +1,199 @@
+"""Shared test personas (in the style of Healthchecks' alice and bob).
+
+Fixtures
+--------
+
+``world``
+    Two separate worlds, ``world.a`` (Utrecht, GM0344) and ``world.b``
+    (Dordrecht, GM0505), plus people who belong to neither. Each world
+    (a ``Side``) has:
+
+    - ``municipality``, ``school`` (a school in that municipality),
+      ``initiative`` and ``programme`` (serving that municipality);
+    - ``project_leader``, ``school_referrer`` and ``municipal_official``:
+      users with a membership of the initiative, school or municipality;
+    - ``volunteer_user`` (the account, with a volunteer membership) and
+      ``volunteer`` (their active ``Volunteer`` record);
+    - ``pupil`` (with one ``guardian``), referred by the school to the
+      programme (``referral``, status matched), in an active ``match`` with
+      the world's volunteer (``participant``), and one ``contact_moment``
+      (a session with a note).
+
+    World a also has ``unmatched_pupil`` with ``unmatched_referral``: a
+    parent referral (no school) to the same programme, on the waitlist, and
+    not matched with anyone. In world b both are ``None``.
+
+    ``world.outsider`` is a signed-in user without memberships and
+    ``world.superuser`` an administrator. The ``outsider`` and ``superuser``
+    fixtures return the same users.
+
+``client_for``
+    ``client_for(user)`` returns a Django test ``Client`` logged in as
+    ``user`` (``force_login``, so no password is checked).
+
+All users can also log in with ``accounts.tests.factories.TEST_PASSWORD``.
+The world is built with about fifty inserts; build anything else a test
+needs with the factories in ``<app>/tests/factories.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from accounts.tests.factories import (
+    UserFactory,
+    municipal_official_of,
+    project_leader_of,
+    school_referrer_of,
+)
+from initiatives.tests.factories import InitiativeFactory, ProgrammeFactory, VolunteerFactory
+from municipality.tests.factories import MunicipalityFactory
+from referrals.tests.factories import (
+    ContactMomentFactory,
+    GuardianFactory,
+    MatchFactory,
+    MatchParticipantFactory,
+    PupilFactory,
+    ReferralFactory,
+)
+from schools.tests.factories import SchoolBoardFactory, SchoolLocationFactory
+
+
+@dataclass
+class Side:
+    """One world: a municipality with its school, initiative and people."""
+
+    municipality: object
+    school: object
+    initiative: object
+    programme: object
+    project_leader: object
+    volunteer_user: object
+    volunteer: object
+    school_referrer: object
+    municipal_official: object
+    pupil: object
+    guardian: object
+    referral: object
+    match: object
+    participant: object
+    contact_moment: object
+    unmatched_pupil: object = None
+    unmatched_referral: object = None
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    outsider: object
+    superuser: object
+
+
+def _build_side(
+    *, key: str, cbs_code: str, city: str, brin: str, initiative_name: str, with_unmatched: bool
+) -> Side:
+    municipality = MunicipalityFactory(cbs_code=cbs_code, name=city)
+    school = SchoolLocationFactory(
+        brin=brin,
+        name=f"Basisschool De Regenboog {city}",
+        municipality=municipality,
+        board=SchoolBoardFactory(),
+    )
+    initiative = InitiativeFactory(name=initiative_name, municipalities=[municipality])
+    programme = ProgrammeFactory(
+        initiative=initiative, name="Taalmentoraat PO", municipalities=[municipality]
+    )
+
+    project_leader = project_leader_of(initiative, email=f"projectleider-{key}@example.nl")
+    school_referrer = school_referrer_of(school, email=f"ib-{key}@example.nl")
+    municipal_official = municipal_official_of(municipality, email=f"beleid-{key}@example.nl")
+    volunteer = VolunteerFactory(
+        initiative=initiative,
+        active=True,
+        with_account=True,
+        email=f"vrijwilliger-{key}@example.nl",
+    )
+
+    pupil = PupilFactory(initiative=initiative, school=school)
+    guardian = GuardianFactory(pupil=pupil)
+    referral = ReferralFactory(pupil=pupil, programme=programme, matched=True)
+    match = MatchFactory(programme=programme, volunteer=volunteer)
+    participant = MatchParticipantFactory(match=match, referral=referral)
+    contact_moment = ContactMomentFactory(match=match, note=f"Goede sessie met {pupil.first_name}.")
+
+    unmatched_pupil = unmatched_referral = None
+    if with_unmatched:
+        unmatched_pupil = PupilFactory(initiative=initiative, school=None, grade=None)
+        unmatched_referral = ReferralFactory(
+            pupil=unmatched_pupil, programme=programme, from_parent=True, waiting=True
+        )
+
+    return Side(
+        municipality=municipality,
+        school=school,
+        initiative=initiative,
+        programme=programme,
+        project_leader=project_leader,
+        volunteer_user=volunteer.user,
+        volunteer=volunteer,
+        school_referrer=school_referrer,
+        municipal_official=municipal_official,
+        pupil=pupil,
+        guardian=guardian,
+        referral=referral,
+        match=match,
+        participant=participant,
+        contact_moment=contact_moment,
+        unmatched_pupil=unmatched_pupil,
+        unmatched_referral=unmatched_referral,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World(
+        a=_build_side(
+            key="a",
+            cbs_code="GM0344",
+            city="Utrecht",
+            brin="99UT",
+            initiative_name="Taal Doet Meer",
+            with_unmatched=True,
+        ),
+        b=_build_side(
+            key="b",
+            cbs_code="GM0505",
+            city="Dordrecht",
+            brin="99DD",
+            initiative_name="Stichting Lina",
+            with_unmatched=False,
+        ),
+        outsider=UserFactory(email="buitenstaander@example.nl"),
+        superuser=UserFactory(email="beheerder@example.nl", superuser=True),
+    )
+
+
+@pytest.fixture
+def outsider(world):
+    return world.outsider
+
+
+@pytest.fixture
+def superuser(world):
+    return world.superuser
+
+
+@pytest.fixture
+def client_for(db):
+    """``client_for(user)``: a test client logged in as ``user``."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
