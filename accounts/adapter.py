@@ -6,3 +6,11 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def login(self, request, user) -> None:
+        super().login(request, user)
+        # The first login after an invitation (usually right after setting
+        # the password through the link) accepts it.
+        from .services import invitations_accept
+
+        invitations_accept(user=user)
