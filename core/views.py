@@ -1,21 +1,124 @@
-from django.http import HttpResponse, JsonResponse
+"""The frame around every page: home, health check and error pages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from accounts.models import Role
+from accounts.scope import scope_for
+
+from . import selectors
+
+logger = logging.getLogger(__name__)
 
 
+@login_required
 def home(request):
-    return HttpResponse("home")
+    """The start page: one section per role the user has."""
+    user = request.user
+    roles = scope_for(user).roles
+    context = {
+        "project_leader": selectors.project_leader_overview(user=user)
+        if Role.PROJECT_LEADER in roles
+        else None,
+        "school_referrer": selectors.school_referrer_overview(user=user)
+        if Role.SCHOOL_REFERRER in roles
+        else None,
+        "volunteer": selectors.volunteer_overview(user=user) if Role.VOLUNTEER in roles else None,
+        "municipal_official": selectors.municipal_official_overview(user=user)
+        if Role.MUNICIPAL_OFFICIAL in roles
+        else None,
+    }
+    return render(request, "home/index.html", context)
 
 
+# --- Health ---------------------------------------------------------------
+# The details name the kind of failure only: exception messages can hold
+# connection strings, and the endpoint needs no authentication.
+
+
+def _failure(exc: Exception) -> dict:
+    logger.warning("Health check failed: %s", type(exc).__name__, exc_info=exc)
+    return {"status": "error", "detail": type(exc).__name__}
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return _failure(exc)
+    return {"status": "ok"}
+
+
+def _check_cache() -> dict:
+    key = f"health-check:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=10)
+        value = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:
+        return _failure(exc)
+    if value != "ok":
+        return {"status": "error", "detail": "value not read back"}
+    return {"status": "ok"}
+
+
+def _check_broker() -> dict:
+    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory"):
+        return {"status": "ok", "detail": "in-process"}
+    from config.celery_app import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:
+        return _failure(exc)
+    return {"status": "ok"}
+
+
+@never_cache
 def health(request):
-    return JsonResponse({"status": "ok"})
+    """Database, cache and broker status as JSON: 200 when all are ok, else 503."""
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "broker": _check_broker(),
+    }
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks},
+        status=200 if healthy else 503,
+    )
 
 
+# --- Error pages ----------------------------------------------------------
+
+
+@requires_csrf_token
 def permission_denied(request, exception=None):
-    return HttpResponse(status=403)
+    return render(request, "403.html", status=403)
 
 
+@requires_csrf_token
 def page_not_found(request, exception=None):
-    return HttpResponse(status=404)
+    return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return HttpResponse(status=500)
+    """Rendered without context processors: no database, no session, no user."""
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"LANGUAGE_CODE": get_language()}))

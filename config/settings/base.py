@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.DutchByDefaultLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -255,3 +255,8 @@ LOGGING = {
 # Default number of weeks on the waitlist after which the project leader is
 # reminded to contact the family and school again (per programme adjustable).
 WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=1)
+
+# Folder with the reference data files (cbs/, duo/) that demo_data imports.
+REFERENCE_DATA_DIR = Path(
+    env.str("REFERENCE_DATA_DIR", default="") or BASE_DIR.parent / "shared" / "data"
+)

@@ -18,7 +18,7 @@ from municipality.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("code", ["0344", "gm0344", "GM344", "GM03445", "XX0344"])
+@pytest.mark.parametrize("code", ["0344", "gm0344", "GM344", "GM034A", "XX0344"])
 def test_malformed_cbs_code_is_rejected_by_database(code):
     municipality = MunicipalityFactory()
 

@@ -1,0 +1,71 @@
+"""The main navigation: one list of items, filtered per user.
+
+Later features add their page here, in one place. An item whose URL name
+does not exist (yet) is left out, so an entry can be added before its page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from accounts.scope import Scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    # Roles that see the item; None means every signed-in user.
+    roles: frozenset[str] | None = None
+    staff_only: bool = False
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url: str
+    is_current: bool
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home"),
+    NavItem(_("Inbox"), "referrals:inbox", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(_("Waitlist"), "referrals:waitlist", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(_("Volunteers"), "initiatives:volunteer_list", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(_("Administration"), "admin:index", staff_only=True),
+)
+
+
+def _is_visible(item: NavItem, *, scope: Scope, is_staff: bool) -> bool:
+    if item.staff_only:
+        return is_staff
+    if item.roles is None:
+        return True
+    return bool(item.roles & scope.roles)
+
+
+def _is_current(url: str, path: str) -> bool:
+    if url == "/":
+        return path == "/"
+    return path.startswith(url)
+
+
+def nav_links_for(user, *, scope: Scope, path: str) -> list[NavLink]:
+    """The navigation links this user may follow, marking the current page."""
+    if user is None or not user.is_authenticated:
+        return []
+    links = []
+    for item in NAV_ITEMS:
+        if not _is_visible(item, scope=scope, is_staff=user.is_staff):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        links.append(NavLink(label=item.label, url=url, is_current=_is_current(url, path)))
+    return links
