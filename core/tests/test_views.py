@@ -60,7 +60,6 @@ def test_login_page_can_be_switched_to_english(client):
     assert '<html lang="en"' in _text(response)
 
 
-@pytest.mark.xfail(strict=True, reason="translations pending")
 def test_login_page_is_dutch(client):
     response = client.get(reverse("account_login"))
 
