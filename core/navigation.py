@@ -36,6 +36,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
     NavItem(_("Inbox"), "referrals:inbox", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("Waitlist"), "referrals:waitlist", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(_("New referral"), "referrals:leader_create", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(_("Referrals"), "referrals:school_list", roles=frozenset({Role.SCHOOL_REFERRER})),
+    NavItem(_("Refer a pupil"), "referrals:school_create", roles=frozenset({Role.SCHOOL_REFERRER})),
     NavItem(_("Volunteers"), "initiatives:volunteer_list", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
@@ -59,13 +62,16 @@ def nav_links_for(user, *, scope: Scope, path: str) -> list[NavLink]:
     """The navigation links this user may follow, marking the current page."""
     if user is None or not user.is_authenticated:
         return []
-    links = []
+    visible = []
     for item in NAV_ITEMS:
         if not _is_visible(item, scope=scope, is_staff=user.is_staff):
             continue
         try:
-            url = reverse(item.url_name)
+            visible.append((item, reverse(item.url_name)))
         except NoReverseMatch:
             continue
-        links.append(NavLink(label=item.label, url=url, is_current=_is_current(url, path)))
-    return links
+    # Only the most specific matching link is the current page
+    # (/aanmeldingen/nieuw/ is not also /aanmeldingen/).
+    matching = [url for _item, url in visible if _is_current(url, path)]
+    current = max(matching, key=len, default=None)
+    return [NavLink(label=item.label, url=url, is_current=url == current) for item, url in visible]

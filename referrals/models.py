@@ -39,7 +39,7 @@ class Pupil(TimeStampedModel):
         verbose_name=_("school"),
     )
     grade = models.PositiveSmallIntegerField(
-        _("school year"), choices=SchoolGrade.choices, null=True, blank=True
+        _("year group"), choices=SchoolGrade.choices, null=True, blank=True
     )
     neighbourhood = models.ForeignKey(
         "municipality.Neighbourhood",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_for
 
 from ..models import ActionPlan, Goal, Referral, TripartiteMeeting
+from .lifecycle import claim_version
 
 
 @dataclass
@@ -38,7 +39,12 @@ def _check_attendees(attendees: list[str]) -> list[str]:
 
 @transaction.atomic
 def tripartite_meeting_plan(
-    *, referral: Referral, user, planned_at: dt.datetime, attendees: list[str]
+    *,
+    referral: Referral,
+    user,
+    planned_at: dt.datetime,
+    attendees: list[str],
+    expected_version: int | None = None,
 ) -> TripartiteMeeting:
     _require_leader(user, referral)
     if referral.status != Referral.Status.INTAKE:
@@ -46,10 +52,12 @@ def tripartite_meeting_plan(
             _("A driehoeksgesprek is planned after the referral has been accepted."),
             code="not_in_intake",
         )
+    attendees = _check_attendees(attendees)
+    claim_version(referral, expected_version)
     return TripartiteMeeting.objects.create(
         referral=referral,
         planned_at=planned_at,
-        attendees=_check_attendees(attendees),
+        attendees=attendees,
         recorded_by=user,
     )
 
@@ -65,10 +73,16 @@ def tripartite_meeting_record_outcome(
     parent_conditions: str = "",
     conditions_accepted: bool = False,
     goals: list[GoalData],
+    expected_version: int | None = None,
 ) -> ActionPlan:
     """Record what was agreed, and the action plan with its goals."""
     referral = meeting.referral
     _require_leader(user, referral)
+    if referral.status != Referral.Status.INTAKE:
+        raise ValidationError(
+            _("The outcome of a driehoeksgesprek is recorded during the intake."),
+            code="not_in_intake",
+        )
     errors: dict[str, str] = {}
     if held_on > timezone.localdate():
         errors["held_on"] = _("The meeting cannot have been held in the future.")
@@ -82,8 +96,10 @@ def tripartite_meeting_record_outcome(
             errors["goals"] = _("Say who works on each goal.")
     if errors:
         raise ValidationError(errors)
+    attendees = _check_attendees(attendees)
+    claim_version(referral, expected_version)
     meeting.held_on = held_on
-    meeting.attendees = _check_attendees(attendees)
+    meeting.attendees = attendees
     meeting.agreements = agreements.strip()
     meeting.parent_conditions = parent_conditions.strip()
     meeting.conditions_accepted = conditions_accepted

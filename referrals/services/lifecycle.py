@@ -60,6 +60,24 @@ class ConcurrentChangeError(ValidationError):
         )
 
 
+def claim_version(referral: Referral, expected_version: int | None) -> None:
+    """Bump the referral's version if it is still ``expected_version``.
+
+    For changes other than a status change (meeting, outcome, priority) made
+    from a form that carried the version: of two people acting on the same
+    stale page, the first wins and the second gets ``ConcurrentChangeError``.
+    ``None`` means the caller does not check.
+    """
+    if expected_version is None:
+        return
+    changed = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not changed:
+        raise ConcurrentChangeError()
+    referral.version = expected_version + 1
+
+
 def _may_act(user, referral: Referral, to_status: str) -> bool:
     scope = scope_for(user)
     if scope.is_superuser or referral.programme.initiative_id in scope.led_initiative_ids:
@@ -78,6 +96,10 @@ def referral_transition(
 ) -> Referral:
     """Move a referral to ``to_status`` if allowed, recording who, when and why."""
     from_status = referral.status
+    if expected_version is not None and expected_version != referral.version:
+        # The page was stale: say so, rather than "cannot become" about a
+        # status the user never saw.
+        raise ConcurrentChangeError()
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
         raise InvalidTransitionError(from_status, to_status)
     if not _may_act(user, referral, to_status):
@@ -422,6 +444,9 @@ def referral_place_on_waitlist(
     """After the driehoeksgesprek: an action plan with at least one goal is required."""
     from ..models import ActionPlan
 
+    if S.WAITING not in TRANSITIONS.get(referral.status, frozenset()):
+        # Say what is wrong with the status before asking for an action plan.
+        raise InvalidTransitionError(referral.status, S.WAITING)
     plan = ActionPlan.objects.filter(referral=referral).select_related("meeting").first()
     if plan is None or not plan.goals.exists():
         raise ValidationError(

@@ -14,10 +14,18 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_for
 
 from ..models import PriorityChange, Referral
+from .lifecycle import claim_version
 
 
 @transaction.atomic
-def referral_change_priority(*, referral: Referral, user, priority: int, reason: str) -> Referral:
+def referral_change_priority(
+    *,
+    referral: Referral,
+    user,
+    priority: int,
+    reason: str,
+    expected_version: int | None = None,
+) -> Referral:
     scope = scope_for(user)
     if not (scope.is_superuser or referral.programme.initiative_id in scope.led_initiative_ids):
         raise PermissionDenied(_("Only the initiative's project leaders can change priorities."))
@@ -31,6 +39,7 @@ def referral_change_priority(*, referral: Referral, user, priority: int, reason:
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.priority == priority:
         return locked
+    claim_version(locked, expected_version)
     PriorityChange.objects.create(
         referral=locked,
         from_priority=locked.priority,
