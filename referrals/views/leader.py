@@ -235,9 +235,8 @@ def _posted_version(request, referral: Referral, prefix: str | None = None) -> i
     return form.cleaned_data["version"] if form.is_valid() else None
 
 
-@leader_required
-@require_POST
-def referral_accept(request, pk: int):
+def _versioned_action(request, pk: int, service, success: str):
+    """A one-button status change: the posted version guards against stale pages."""
     referral = _referral(request, pk)
     version = _posted_version(request, referral)
     if version is None:
@@ -246,9 +245,18 @@ def referral_accept(request, pk: int):
     return _transition(
         request,
         referral,
-        lambda: services.referral_accept(
-            referral=referral, user=request.user, expected_version=version
-        ),
+        lambda: service(referral=referral, user=request.user, expected_version=version),
+        success,
+    )
+
+
+@leader_required
+@require_POST
+def referral_accept(request, pk: int):
+    return _versioned_action(
+        request,
+        pk,
+        services.referral_accept,
         _("The referral has been accepted for intake. Plan the driehoeksgesprek next."),
     )
 
@@ -256,18 +264,8 @@ def referral_accept(request, pk: int):
 @leader_required
 @require_POST
 def referral_waitlist(request, pk: int):
-    referral = _referral(request, pk)
-    version = _posted_version(request, referral)
-    if version is None:
-        messages.error(request, _("The form was incomplete. Reload the page and try again."))
-        return _to_detail(referral)
-    return _transition(
-        request,
-        referral,
-        lambda: services.referral_place_on_waitlist(
-            referral=referral, user=request.user, expected_version=version
-        ),
-        _("The pupil is now on the waitlist."),
+    return _versioned_action(
+        request, pk, services.referral_place_on_waitlist, _("The pupil is now on the waitlist.")
     )
 
 
