@@ -20,7 +20,7 @@ def send_referral_status_email(self, status_change_id: int) -> bool:
 
     with transaction.atomic():
         change = (
-            ReferralStatusChange.objects.select_for_update()
+            ReferralStatusChange.objects.select_for_update(of=("self",))
             .select_related("referral__pupil", "referral__programme", "referral__referred_by")
             .filter(pk=status_change_id, referrer_notified_at__isnull=True)
             .first()
