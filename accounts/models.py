@@ -151,6 +151,7 @@ class Invitation(models.Model):
         Membership, on_delete=models.SET_NULL, null=True, related_name="invitations"
     )
     sent_at = models.DateTimeField(auto_now_add=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

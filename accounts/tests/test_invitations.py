@@ -334,3 +334,23 @@ class TestExpiry:
         assert response.context["token_fail"] is True
         assert row.pk == invitation.pk
         assert row.status == "expired"
+
+
+def test_running_the_invitation_task_twice_sends_one_email(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.models import Invitation, Role
+    from accounts.services import invite_user
+    from accounts.tasks import send_invitation_email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invite_user(
+            email="nieuw@example.nl",
+            role=Role.VOLUNTEER,
+            organisation=world.a.initiative,
+            invited_by=world.a.project_leader,
+        )
+    assert len(mailoutbox) == 1
+    send_invitation_email(invitation.pk)
+    assert len(mailoutbox) == 1
+    assert Invitation.objects.get(pk=invitation.pk).email_sent_at is not None
