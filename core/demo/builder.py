@@ -70,7 +70,7 @@ PROJECT_LEADER_TDM = "projectleider@taaldoetmeer.demo"
 PROJECT_LEADER_LINA = "projectleider@lina.demo"
 VOLUNTEER = "vrijwilliger@taaldoetmeer.demo"
 OFFICIAL_UTRECHT = "beleid@utrecht.demo"
-ADMINISTRATOR = "beheer@demo"
+ADMINISTRATOR = "beheer@aanvullendleren.demo"
 FIXED_LOGINS = (PROJECT_LEADER_TDM, PROJECT_LEADER_LINA, VOLUNTEER, OFFICIAL_UTRECHT, ADMINISTRATOR)
 # The school referrer's address is ib@<school name>.demo, for a real Utrecht school.
 PREFERRED_FOCUS_SCHOOL = "16NM00"  # Openbare Basisschool Overvecht
