@@ -34,6 +34,10 @@ class Scope:
             roles.add(Role.MUNICIPAL_OFFICIAL)
         return frozenset(roles)
 
+    def leads(self, initiative_id: int) -> bool:
+        """Whether the user may manage this initiative's work (project leader or admin)."""
+        return self.is_superuser or initiative_id in self.led_initiative_ids
+
     @property
     def initiative_ids(self) -> frozenset[int]:
         return self.led_initiative_ids | self.volunteer_initiative_ids

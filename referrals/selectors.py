@@ -130,22 +130,25 @@ def goals_with_evaluations(referral: Referral) -> list[GoalView]:
     return [GoalView(goal=g, results=results[g.pk]) for g in goals]
 
 
+def _led_referrals(user) -> QuerySet[Referral]:
+    """Referrals of the programmes the user manages as project leader."""
+    scope = scope_for(user)
+    qs = Referral.objects.visible_to(user)
+    if scope.is_superuser:
+        return qs
+    return qs.filter(programme__initiative_id__in=scope.led_initiative_ids)
+
+
 def inbox(*, user) -> QuerySet[Referral]:
     """New referrals across the project leader's programmes, oldest first."""
-    scope = scope_for(user)
-    qs = Referral.objects.visible_to(user).filter(status=S.SUBMITTED)
-    if not scope.is_superuser:
-        qs = qs.filter(programme__initiative_id__in=scope.led_initiative_ids)
+    qs = _led_referrals(user).filter(status=S.SUBMITTED)
     return qs.select_related("pupil", "programme", "referring_school").order_by(
         "submitted_at", "pk"
     )
 
 
 def intake_referrals(*, user) -> QuerySet[Referral]:
-    scope = scope_for(user)
-    qs = Referral.objects.visible_to(user).filter(status=S.INTAKE)
-    if not scope.is_superuser:
-        qs = qs.filter(programme__initiative_id__in=scope.led_initiative_ids)
+    qs = _led_referrals(user).filter(status=S.INTAKE)
     return qs.select_related("pupil", "programme", "referring_school").order_by(
         "submitted_at", "pk"
     )
@@ -153,10 +156,7 @@ def intake_referrals(*, user) -> QuerySet[Referral]:
 
 def waitlist(*, user, programme=None) -> QuerySet[Referral]:
     """Waiting pupils: by priority, then date of referral."""
-    scope = scope_for(user)
-    qs = Referral.objects.visible_to(user).filter(status=S.WAITING)
-    if not scope.is_superuser:
-        qs = qs.filter(programme__initiative_id__in=scope.led_initiative_ids)
+    qs = _led_referrals(user).filter(status=S.WAITING)
     if programme is not None:
         qs = qs.filter(programme=programme)
     return (
@@ -167,12 +167,9 @@ def waitlist(*, user, programme=None) -> QuerySet[Referral]:
 
 
 def leader_referral_detail(*, user, pk: int) -> Referral:
-    scope = scope_for(user)
-    qs = Referral.objects.visible_to(user).select_related(
+    qs = _led_referrals(user).select_related(
         "pupil__school", "pupil__neighbourhood", "programme__initiative", "referring_school"
     )
-    if not scope.is_superuser:
-        qs = qs.filter(programme__initiative_id__in=scope.led_initiative_ids)
     return get_object_or_404(qs, pk=pk)
 
 

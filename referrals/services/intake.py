@@ -25,7 +25,7 @@ class GoalData:
 
 def _require_leader(user, referral: Referral) -> None:
     scope = scope_for(user)
-    if not (scope.is_superuser or referral.programme.initiative_id in scope.led_initiative_ids):
+    if not scope.leads(referral.programme.initiative_id):
         raise PermissionDenied(_("Only the initiative's project leaders can do this."))
 
 

@@ -80,7 +80,7 @@ def claim_version(referral: Referral, expected_version: int | None) -> None:
 
 def _may_act(user, referral: Referral, to_status: str) -> bool:
     scope = scope_for(user)
-    if scope.is_superuser or referral.programme.initiative_id in scope.led_initiative_ids:
+    if scope.leads(referral.programme.initiative_id):
         return True
     return to_status in REFERRER_TRANSITIONS and referral.referring_school_id in scope.school_ids
 
@@ -375,7 +375,7 @@ def referral_create_by_project_leader(
 ) -> Referral:
     """A referral that arrived by phone or mail (parent, wijkteam, ...), entered and submitted."""
     scope = scope_for(user)
-    if not (scope.is_superuser or programme.initiative_id in scope.led_initiative_ids):
+    if not scope.leads(programme.initiative_id):
         raise PermissionDenied(_("You can only enter referrals for your own initiative."))
     if source == Referral.Source.SCHOOL and school is None:
         raise ValidationError({"school": _("Choose the school that referred the pupil.")})

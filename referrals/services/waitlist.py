@@ -27,7 +27,7 @@ def referral_change_priority(
     expected_version: int | None = None,
 ) -> Referral:
     scope = scope_for(user)
-    if not (scope.is_superuser or referral.programme.initiative_id in scope.led_initiative_ids):
+    if not scope.leads(referral.programme.initiative_id):
         raise PermissionDenied(_("Only the initiative's project leaders can change priorities."))
     errors = {}
     if priority not in range(1, 6):

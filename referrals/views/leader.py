@@ -221,8 +221,6 @@ def _transition(request, referral: Referral, action, success: str):
     """Run a status change; any refusal becomes a message on the detail page."""
     try:
         action()
-    except PermissionDenied:
-        raise
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -269,29 +267,48 @@ def referral_waitlist(request, pk: int):
     )
 
 
+def _form_service(request, referral: Referral, form, call, on_success):
+    """Run the service behind a valid form.
+
+    A stale page gets the "someone else changed this" message and goes back
+    to the detail; other refusals are put on the form (None: render it again).
+    """
+    try:
+        call()
+    except ValidationError as error:
+        if _is_stale(error):
+            messages.error(request, _error_text(error))
+            return _to_detail(referral)
+        _add_errors(form, error)
+        return None
+    return on_success()
+
+
+def _succeeded(request, referral: Referral, message: str):
+    messages.success(request, message)
+    return _to_detail(referral)
+
+
 def _reason_action(request, pk: int, *, prefix: str, service, title: str, success: str):
     """Decline or withdraw: a reason is required and shown to the referrer."""
     referral = _referral(request, pk)
     if request.method == "POST":
         form = ReasonForm(request.POST, prefix=prefix)
         if form.is_valid():
-            try:
-                service(
+            response = _form_service(
+                request,
+                referral,
+                form,
+                lambda: service(
                     referral=referral,
                     user=request.user,
                     reason=form.cleaned_data["reason"],
                     expected_version=form.cleaned_data["version"],
-                )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                if _is_stale(error):
-                    messages.error(request, _error_text(error))
-                    return _to_detail(referral)
-                _add_errors(form, error)
-            else:
-                messages.success(request, success)
-                return _to_detail(referral)
+                ),
+                lambda: _succeeded(request, referral, success),
+            )
+            if response:
+                return response
     else:
         form = _version_form(referral, ReasonForm, prefix=prefix)
     return render(
@@ -348,24 +365,21 @@ def meeting_plan(request, pk: int):
     if request.method == "POST":
         form = MeetingPlanForm(request.POST)
         if form.is_valid():
-            try:
-                services.tripartite_meeting_plan(
+            response = _form_service(
+                request,
+                referral,
+                form,
+                lambda: services.tripartite_meeting_plan(
                     referral=referral,
                     user=request.user,
                     planned_at=form.planned_at,
                     attendees=form.cleaned_data["attendees"],
                     expected_version=form.cleaned_data["version"],
-                )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                if _is_stale(error):
-                    messages.error(request, _error_text(error))
-                    return _to_detail(referral)
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The driehoeksgesprek has been planned."))
-                return _to_detail(referral)
+                ),
+                lambda: _succeeded(request, referral, _("The driehoeksgesprek has been planned.")),
+            )
+            if response:
+                return response
     else:
         form = _version_form(referral, MeetingPlanForm)
     return render(
@@ -388,8 +402,12 @@ def meeting_outcome(request, pk: int, meeting_pk: int):
         goal_formset = GoalFormSet(request.POST, prefix="goals")
         if form.is_valid() and goal_formset.is_valid():
             data = form.cleaned_data
-            try:
-                services.tripartite_meeting_record_outcome(
+
+            response = _form_service(
+                request,
+                referral,
+                form,
+                lambda: services.tripartite_meeting_record_outcome(
                     meeting=meeting,
                     user=request.user,
                     held_on=data["held_on"],
@@ -399,20 +417,13 @@ def meeting_outcome(request, pk: int, meeting_pk: int):
                     conditions_accepted=data["conditions_accepted"],
                     goals=goal_formset.goals(),
                     expected_version=data["version"],
-                )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                if _is_stale(error):
-                    messages.error(request, _error_text(error))
-                    return _to_detail(referral)
-                _add_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("The outcome and the action plan have been recorded."),
-                )
-                return _to_detail(referral)
+                ),
+                lambda: _succeeded(
+                    request, referral, _("The outcome and the action plan have been recorded.")
+                ),
+            )
+            if response:
+                return response
     else:
         planned_on = timezone.localtime(meeting.planned_at).date()
         form = MeetingOutcomeForm(
@@ -455,22 +466,8 @@ def referral_priority(request, pk: int):
         form = PriorityForm(request.POST, prefix="priority")
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                services.referral_change_priority(
-                    referral=referral,
-                    user=request.user,
-                    priority=data["priority"],
-                    reason=data["reason"],
-                    expected_version=data["version"],
-                )
-            except PermissionDenied:
-                raise
-            except ValidationError as error:
-                if _is_stale(error):
-                    messages.error(request, _error_text(error))
-                    return _to_detail(referral)
-                _add_errors(form, error)
-            else:
+
+            def on_success():
                 if data["priority"] == referral.priority:
                     messages.info(request, _("The priority was already %(priority)s.") % data)
                 else:
@@ -479,6 +476,22 @@ def referral_priority(request, pk: int):
                         _("The priority is now %(priority)s.") % {"priority": data["priority"]},
                     )
                 return redirect(next_url) if next_url else _to_detail(referral)
+
+            response = _form_service(
+                request,
+                referral,
+                form,
+                lambda: services.referral_change_priority(
+                    referral=referral,
+                    user=request.user,
+                    priority=data["priority"],
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                ),
+                on_success,
+            )
+            if response:
+                return response
     else:
         form = PriorityForm(
             initial={"version": referral.version, "priority": referral.priority},
@@ -656,8 +669,6 @@ def referral_create(request):
                         consent_date=data["consent_date"],
                         consent_method=data["consent_method"],
                     )
-                except PermissionDenied:
-                    raise
                 except ValidationError as error:
                     _add_errors(form, error)
                 else:
