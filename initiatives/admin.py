@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from referrals.models import ImpactQuestion
+
 from .models import (
     VOG,
     Availability,
@@ -42,6 +44,12 @@ class ProgrammePlacesInline(admin.TabularInline):
     raw_id_fields = ("school",)
 
 
+class ImpactQuestionInline(admin.TabularInline):
+    model = ImpactQuestion
+    extra = 1
+    fields = ("order", "text", "is_active")
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ("name", "initiative", "support_type", "format", "online", "is_active")
@@ -50,7 +58,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_select_related = ("initiative",)
     autocomplete_fields = ("initiative", "schools")
     filter_horizontal = ("municipalities", "required_trainings")
-    inlines = (ProgrammePlacesInline,)
+    inlines = (ProgrammePlacesInline, ImpactQuestionInline)
 
 
 @admin.register(ProgrammePlaces)

@@ -23,6 +23,9 @@ class Initiative(TimeStampedModel):
     volunteers_log_sessions = models.BooleanField(
         _("volunteers log their own sessions"), default=True
     )
+    attention_no_session_weeks = models.PositiveSmallIntegerField(
+        _("signal a match without a held session after (weeks)"), default=3
+    )
 
     class Meta:
         verbose_name = _("initiative")
@@ -31,7 +34,11 @@ class Initiative(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(vog_max_age_years__gte=1), name="initiative_vog_max_age_positive"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(attention_no_session_weeks__gte=1),
+                name="initiative_attention_weeks_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +170,11 @@ class Training(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="trainings")
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    required = models.BooleanField(
+        _("required for every volunteer"),
+        default=False,
+        help_text=_("A volunteer cannot be matched before following this training."),
+    )
 
     class Meta:
         verbose_name = _("training")
@@ -217,6 +229,13 @@ class Volunteer(TimeStampedModel):
         blank=True,
         related_name="volunteers",
         verbose_name=_("neighbourhoods they can go to"),
+    )
+    programmes = models.ManyToManyField(
+        Programme,
+        blank=True,
+        related_name="volunteers",
+        verbose_name=_("programmes"),
+        help_text=_("Leave empty for every programme of the initiative."),
     )
     max_travel_km = models.PositiveSmallIntegerField(
         _("maximum travel distance (km)"), null=True, blank=True

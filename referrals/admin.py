@@ -9,17 +9,20 @@ from django.contrib import admin
 
 from .models import (
     ActionPlan,
+    AttentionSignal,
     ContactMoment,
     Evaluation,
     Goal,
     GoalEvaluation,
     Guardian,
     ImpactMeasurement,
+    ImpactQuestion,
     ImpactScore,
     Match,
     MatchParticipant,
     PriorityChange,
     Pupil,
+    PupilAvailability,
     Referral,
     ReferralStatusChange,
     TripartiteMeeting,
@@ -257,6 +260,29 @@ class ImpactScoreInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(ImpactQuestion)
+class ImpactQuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "programme", "order", "is_active")
+    list_filter = ("is_active", "programme__initiative")
+    list_select_related = ("programme",)
+    search_fields = ("text", "programme__name")
+
+
+@admin.register(PupilAvailability)
+class PupilAvailabilityAdmin(admin.ModelAdmin):
+    list_display = ("pupil", "weekday", "start_time", "end_time")
+    list_select_related = ("pupil",)
+    raw_id_fields = ("pupil",)
+
+
+@admin.register(AttentionSignal)
+class AttentionSignalAdmin(admin.ModelAdmin):
+    list_display = ("rule", "subject", "anchor", "initiative", "first_seen_at", "notified_at")
+    list_filter = ("rule", "initiative")
+    list_select_related = ("initiative",)
+    raw_id_fields = ("match", "volunteer")
+
+
 @admin.register(ImpactMeasurement)
 class ImpactMeasurementAdmin(admin.ModelAdmin):
     list_display = ("referral", "moment", "measured_on", "recorded_by")
@@ -272,6 +298,10 @@ class ImpactMeasurementAdmin(admin.ModelAdmin):
 @admin.register(ImpactScore)
 class ImpactScoreAdmin(admin.ModelAdmin):
     list_display = ("measurement", "question", "score")
-    list_filter = ("question", "score")
-    list_select_related = ("measurement__referral__pupil", "measurement__referral__programme")
+    list_filter = ("question__programme", "score")
+    list_select_related = (
+        "measurement__referral__pupil",
+        "measurement__referral__programme",
+        "question",
+    )
     raw_id_fields = ("measurement",)

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.db import LatestAllowedDate
-from core.models import SchoolGrade, TimeStampedModel
+from core.models import SchoolGrade, TimeStampedModel, Weekday
 
 from .querysets import (
     ContactMomentQuerySet,
@@ -77,6 +77,30 @@ class Pupil(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class PupilAvailability(models.Model):
+    """A weekly time slot in which a pupil can take part (for matching)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability of the pupil")
+        verbose_name_plural = _("availability of the pupil")
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="pupil_availability_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1) & Q(weekday__lte=7),
+                name="pupil_availability_weekday_range",
+            ),
+        ]
 
 
 class Guardian(TimeStampedModel):
@@ -489,6 +513,11 @@ class ContactMoment(TimeStampedModel):
         _("attendance"), max_length=20, choices=Attendance.choices, default=Attendance.HELD
     )
     participants = models.JSONField(_("who took part"), default=list, blank=True)
+    # Group sessions: one row for the session; the pupils of the group who
+    # were not there. A one-to-one session uses ``pupil`` and ``attendance``.
+    absent_pupils = models.ManyToManyField(
+        Pupil, blank=True, related_name="missed_sessions", verbose_name=_("absent pupils")
+    )
     note = models.TextField(_("note"), blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -534,6 +563,12 @@ class Evaluation(TimeStampedModel):
     moment = models.CharField(_("moment"), max_length=10, choices=Moment.choices)
     held_on = models.DateField(_("held on"))
     summary = models.TextField(_("summary"), blank=True)
+    pupil_satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction of the pupil (1-5)"), null=True, blank=True
+    )
+    parent_satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction of the parents (1-5)"), null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -550,6 +585,16 @@ class Evaluation(TimeStampedModel):
             models.UniqueConstraint(fields=["referral", "moment"], name="evaluation_unique_moment"),
             models.CheckConstraint(
                 condition=Q(held_on__lte=LatestAllowedDate()), name="evaluation_not_in_future"
+            ),
+            models.CheckConstraint(
+                condition=Q(pupil_satisfaction__isnull=True)
+                | (Q(pupil_satisfaction__gte=1) & Q(pupil_satisfaction__lte=5)),
+                name="evaluation_pupil_satisfaction_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent_satisfaction__isnull=True)
+                | (Q(parent_satisfaction__gte=1) & Q(parent_satisfaction__lte=5)),
+                name="evaluation_parent_satisfaction_range",
             ),
         ]
 
@@ -606,17 +651,37 @@ class ImpactMeasurement(TimeStampedModel):
         ]
 
 
-class ImpactScore(models.Model):
-    class Question(models.TextChoices):
-        READING_PLEASURE = "reading_pleasure", _("Reading pleasure")
-        SELF_CONFIDENCE = "self_confidence", _("Self-confidence")
-        SPEAKING_SKILL = "speaking_skill", _("Speaking skill")
-        SATISFACTION = "satisfaction", _("Satisfaction")
+class ImpactQuestion(models.Model):
+    """A question a programme asks at each impact measurement, scored 1-5."""
 
+    programme = models.ForeignKey(
+        "initiatives.Programme", on_delete=models.CASCADE, related_name="impact_questions"
+    )
+    text = models.CharField(_("question"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("asked"), default=True)
+
+    class Meta:
+        verbose_name = _("impact question")
+        verbose_name_plural = _("impact questions")
+        ordering = ["programme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "text"], name="impact_question_unique_per_programme"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ImpactScore(models.Model):
     measurement = models.ForeignKey(
         ImpactMeasurement, on_delete=models.CASCADE, related_name="scores"
     )
-    question = models.CharField(_("question"), max_length=30, choices=Question.choices)
+    question = models.ForeignKey(
+        ImpactQuestion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("question")
+    )
     score = models.PositiveSmallIntegerField(
         _("score (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -630,5 +695,53 @@ class ImpactScore(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=1) & Q(score__lte=5), name="impact_score_range"
+            ),
+        ]
+
+
+class AttentionSignal(models.Model):
+    """One 'needs attention' finding, remembered so it is reported only once.
+
+    ``subject`` names what it is about (``match:12``, ``volunteer:3``) and
+    ``anchor`` the occasion (e.g. the date of the last held session), so the
+    same gap is reported once, and a new gap later is reported again.
+    """
+
+    class Rule(models.TextChoices):
+        NO_SESSION = "no_session", _("No session held for weeks")
+        TEACHER_START = "teacher_start", _("No teacher contact at the start")
+        TEACHER_MID = "teacher_mid", _("No teacher contact at mid-term")
+        MID_EVALUATION = "mid_evaluation", _("Mid-term evaluation due")
+        VOG_EXPIRING = "vog_expiring", _("VOG expires soon")
+
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, related_name="attention_signals"
+    )
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    subject = models.CharField(max_length=40)
+    anchor = models.CharField(max_length=40)
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, null=True, blank=True, related_name="attention_signals"
+    )
+    volunteer = models.ForeignKey(
+        "initiatives.Volunteer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attention_signals",
+    )
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attention signal")
+        verbose_name_plural = _("attention signals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject", "anchor"], name="attention_signal_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(match__isnull=False) | Q(volunteer__isnull=False),
+                name="attention_signal_has_subject",
             ),
         ]

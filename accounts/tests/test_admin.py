@@ -32,7 +32,7 @@ from municipality.tests.factories import (
     NeighbourhoodFactory,
     TargetFactory,
 )
-from referrals.models import PriorityChange, ReferralStatusChange
+from referrals.models import AttentionSignal, PriorityChange, ReferralStatusChange
 from referrals.tests.factories import (
     ContactMomentFactory,
     EvaluationFactory,
@@ -42,6 +42,7 @@ from referrals.tests.factories import (
     ImpactScoreFactory,
     MatchFactory,
     MatchParticipantFactory,
+    PupilAvailabilityFactory,
     PupilFactory,
     ReferralFactory,
 )
@@ -113,6 +114,14 @@ def add_one_of_each(side, *, by) -> None:
     # Also creates the tripartite meeting, action plan and goal.
     GoalEvaluationFactory(evaluation=EvaluationFactory(referral=referral))
     ImpactScoreFactory(measurement=ImpactMeasurementFactory(referral=referral))
+    PupilAvailabilityFactory(pupil=referral.pupil)
+    AttentionSignal.objects.create(
+        initiative=side.initiative,
+        rule=AttentionSignal.Rule.NO_SESSION,
+        subject=f"match:{match.pk}",
+        anchor="start",
+        match=match,
+    )
 
     Group.objects.create(name=f"Groep {n}")
     # A new user, membership and invitation.

@@ -23,6 +23,7 @@ from referrals.models import (
     Goal,
     GoalEvaluation,
     ImpactMeasurement,
+    ImpactQuestion,
     ImpactScore,
     Match,
     MatchParticipant,
@@ -801,9 +802,13 @@ class FollowUpWriter:
         goal_results: list[GoalEvaluation] = []
         measurements: list[ImpactMeasurement] = []
         scores: list[ImpactScore] = []
-        questions = list(ImpactScore.Question.values)
+        questions_of = {
+            programme_id: list(ImpactQuestion.objects.filter(programme_id=programme_id))
+            for programme_id in {plan.match.programme_id for plan in matches}
+        }
         for plan in matches:
             leader = self.leaders[PROGRAMME_SPECS[plan.key].initiative]
+            questions = questions_of[plan.match.programme_id]
             for story in plan.members:
                 participant = story.participant
                 joined, left = participant.joined_on, participant.left_on
@@ -825,7 +830,9 @@ class FollowUpWriter:
                         )
                     )
                 base = {q: rng.randint(1, 3) for q in questions}
-                base[ImpactScore.Question.SATISFACTION] = rng.randint(3, 4)
+                for question in questions:
+                    if question.text == "Tevredenheid":
+                        base[question] = rng.randint(3, 4)
                 for moment, day in moments:
                     measurement = ImpactMeasurement(
                         referral=story.referral, moment=moment, measured_on=day, recorded_by=leader

@@ -9,6 +9,7 @@ from decimal import Decimal
 from core.models import SchoolGrade
 from initiatives.models import Initiative, Programme, ProgrammePlaces, Training
 from municipality.models import Funder, FundingAgreement, Municipality, Target
+from referrals.models import ImpactQuestion
 from schools.models import SchoolLocation
 
 from .common import Clock
@@ -109,6 +110,15 @@ PROGRAMMES = (
 )  # fmt: skip
 PROGRAMME_SPECS = {spec.key: spec for spec in PROGRAMMES}
 
+# Questions each kind of programme asks at start, mid-term and end (1-5).
+IMPACT_QUESTIONS = {
+    PS.LANGUAGE: ("Leesplezier", "Zelfvertrouwen", "Spreekvaardigheid", "Tevredenheid"),
+    PS.READING: ("Leesplezier", "Zelfvertrouwen", "Tevredenheid"),
+    PS.HOMEWORK: ("Zelfvertrouwen", "Plannen van huiswerk", "Tevredenheid"),
+    PS.STUDY_SKILLS: ("Zelfvertrouwen", "Leren leren", "Spreekvaardigheid", "Tevredenheid"),
+    PS.PARENT_INVOLVEMENT: ("Betrokkenheid ouders", "Tevredenheid"),
+}
+
 TRAININGS = {
     TAAL_DOET_MEER: (
         ("Basistraining taalmentor", "Drie avonden: taalontwikkeling, meertaligheid, je rol."),
@@ -189,6 +199,10 @@ def create_organisations(municipalities: dict[str, Municipality]) -> Organisatio
         programme.municipalities.add(municipalities[code])
         programme.required_trainings.set(
             [trainings[spec.initiative][name] for name in spec.required_trainings]
+        )
+        ImpactQuestion.objects.bulk_create(
+            ImpactQuestion(programme=programme, text=text, order=order)
+            for order, text in enumerate(IMPACT_QUESTIONS[spec.support_type])
         )
         programmes[spec.key] = programme
     return Organisations(initiatives, programmes, trainings)

@@ -40,6 +40,13 @@ def test_vog_max_age_of_zero_years_is_rejected_by_database():
         Initiative.objects.filter(pk=initiative.pk).update(vog_max_age_years=0)
 
 
+def test_attention_period_of_zero_weeks_is_rejected_by_database():
+    initiative = InitiativeFactory()
+
+    with violates("initiative_attention_weeks_positive"):
+        Initiative.objects.filter(pk=initiative.pk).update(attention_no_session_weeks=0)
+
+
 def test_two_programmes_with_one_name_in_one_initiative_are_rejected_by_database():
     programme = ProgrammeFactory(name="Huiswerkhulp Utrecht")
 

@@ -28,10 +28,12 @@ from referrals.models import (
     GoalEvaluation,
     Guardian,
     ImpactMeasurement,
+    ImpactQuestion,
     ImpactScore,
     Match,
     MatchParticipant,
     Pupil,
+    PupilAvailability,
     Referral,
     TripartiteMeeting,
 )
@@ -266,10 +268,33 @@ class ImpactMeasurementFactory(DjangoModelFactory):
     measured_on = factory.LazyFunction(lambda: days_ago(1))
 
 
+class ImpactQuestionFactory(DjangoModelFactory):
+    class Meta:
+        model = ImpactQuestion
+        django_get_or_create = ("programme", "text")
+
+    programme = factory.SubFactory("initiatives.tests.factories.ProgrammeFactory")
+    text = "Leesplezier"
+    order = 0
+
+
 class ImpactScoreFactory(DjangoModelFactory):
     class Meta:
         model = ImpactScore
 
     measurement = factory.SubFactory(ImpactMeasurementFactory)
-    question = ImpactScore.Question.READING_PLEASURE
+    question = factory.SubFactory(
+        ImpactQuestionFactory,
+        programme=factory.SelfAttribute("..measurement.referral.programme"),
+    )
     score = 3
+
+
+class PupilAvailabilityFactory(DjangoModelFactory):
+    class Meta:
+        model = PupilAvailability
+
+    pupil = factory.SubFactory(PupilFactory)
+    weekday = 3
+    start_time = dt.time(14, 0)
+    end_time = dt.time(16, 0)

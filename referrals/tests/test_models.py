@@ -8,8 +8,11 @@ from django.utils import timezone
 from core.tests.constraints import violates
 from initiatives.tests.factories import ProgrammeFactory
 from referrals.models import (
+    AttentionSignal,
     ContactMoment,
+    Evaluation,
     Goal,
+    ImpactQuestion,
     Match,
     MatchParticipant,
     PriorityChange,
@@ -25,6 +28,7 @@ from referrals.tests.factories import (
     ImpactScoreFactory,
     MatchFactory,
     MatchParticipantFactory,
+    PupilAvailabilityFactory,
     PupilFactory,
     ReferralFactory,
 )
@@ -294,10 +298,10 @@ def test_two_start_measurements_of_one_referral_are_rejected_by_database():
 
 
 def test_one_question_scored_twice_in_one_measurement_is_rejected_by_database():
-    score = ImpactScoreFactory(question="reading_pleasure")
+    score = ImpactScoreFactory()
 
     with violates("impact_score_unique_question"):
-        ImpactScoreFactory(measurement=score.measurement, question="reading_pleasure")
+        ImpactScoreFactory(measurement=score.measurement, question=score.question)
 
 
 @pytest.mark.parametrize("value", [0, 6])
@@ -306,3 +310,60 @@ def test_impact_score_out_of_range_is_rejected_by_database(value):
 
     with violates("impact_score_range"):
         type(score).objects.filter(pk=score.pk).update(score=value)
+
+
+@pytest.mark.parametrize(
+    ("field", "name"),
+    [
+        ("pupil_satisfaction", "evaluation_pupil_satisfaction_range"),
+        ("parent_satisfaction", "evaluation_parent_satisfaction_range"),
+    ],
+)
+@pytest.mark.parametrize("value", [0, 6])
+def test_satisfaction_outside_one_to_five_is_rejected_by_database(field, name, value):
+    evaluation = EvaluationFactory()
+
+    with violates(name):
+        Evaluation.objects.filter(pk=evaluation.pk).update(**{field: value})
+
+
+def test_one_question_twice_in_a_programme_is_rejected_by_database():
+    programme = ProgrammeFactory()
+    ImpactQuestion.objects.create(programme=programme, text="Leesplezier")
+
+    with violates("impact_question_unique_per_programme"):
+        ImpactQuestion.objects.create(programme=programme, text="Leesplezier")
+
+
+def test_pupil_availability_ending_before_it_starts_is_rejected_by_database():
+    with violates("pupil_availability_end_after_start"):
+        PupilAvailabilityFactory(start_time=dt.time(16), end_time=dt.time(15))
+
+
+def test_pupil_availability_on_day_eight_is_rejected_by_database():
+    with violates("pupil_availability_weekday_range"):
+        PupilAvailabilityFactory(weekday=8)
+
+
+def test_attention_signal_about_nothing_is_rejected_by_database():
+    match = MatchFactory()
+
+    with violates("attention_signal_has_subject"):
+        AttentionSignal.objects.create(
+            initiative=match.programme.initiative, rule="no_session", subject="x", anchor="a"
+        )
+
+
+def test_one_attention_signal_twice_is_rejected_by_database():
+    match = MatchFactory()
+    fields = {
+        "initiative": match.programme.initiative,
+        "rule": "no_session",
+        "subject": f"match:{match.pk}",
+        "anchor": "2026-11-01",
+        "match": match,
+    }
+    AttentionSignal.objects.create(**fields)
+
+    with violates("attention_signal_once"):
+        AttentionSignal.objects.create(**fields)

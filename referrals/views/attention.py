@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the feature that owns this module."""
+
+urlpatterns: list = []
