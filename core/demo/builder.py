@@ -40,6 +40,7 @@ from referrals.models import (
     MatchParticipant,
     PriorityChange,
     Pupil,
+    PupilAvailability,
     Referral,
     ReferralStatusChange,
     TripartiteMeeting,
@@ -60,7 +61,7 @@ from .organisations import (
     create_organisations,
     create_places,
 )
-from .people import VolunteerPlan, plan_volunteers, volunteer_rows
+from .people import VolunteerPlan, plan_volunteers, pupil_availability, volunteer_rows
 from .reference import DORDRECHT, NEIGHBOURHOOD_WEIGHTS, UTRECHT, ensure_reference_data
 
 DEFAULT_SEED = 2026
@@ -320,6 +321,9 @@ class DemoWorldBuilder:
         pupils = {id(s.family.pupil): s.family for s in stories}
         bulk(Pupil, (f.pupil for f in pupils.values()))
         bulk(Guardian, (g for f in pupils.values() for g in f.guardians))
+        bulk(PupilAvailability, pupil_availability(
+            (f.pupil for f in pupils.values()), rng=self.stream("pupil-availability")
+        ))  # fmt: skip
         clock = self.clock
         for story in stories:
             referral = story.referral

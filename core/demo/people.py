@@ -23,7 +23,7 @@ from initiatives.models import (
     VolunteerStatusChange,
 )
 from municipality.models import Neighbourhood
-from referrals.models import Guardian, Pupil
+from referrals.models import Guardian, Pupil, PupilAvailability
 
 from . import names, texts
 from .common import Clock, lerp, weighted
@@ -375,6 +375,28 @@ def plan_family(
             )
         )
     return Family(pupil=pupil, guardians=guardians, group=group)
+
+
+# After-school times a family can manage: (weekday, from, until).
+PUPIL_SLOTS = (
+    (1, dt.time(15, 0), dt.time(17, 0)),
+    (2, dt.time(15, 0), dt.time(17, 0)),
+    (3, dt.time(13, 0), dt.time(17, 0)),
+    (4, dt.time(15, 0), dt.time(17, 0)),
+    (5, dt.time(14, 0), dt.time(16, 30)),
+    (6, dt.time(10, 0), dt.time(12, 30)),
+)
+
+
+def pupil_availability(pupils, *, rng: random.Random) -> list[PupilAvailability]:
+    """Two to four weekly slots per pupil, for matching on availability."""
+    rows = []
+    for pupil in pupils:
+        for weekday, begin, until in sorted(rng.sample(PUPIL_SLOTS, rng.randint(2, 4))):
+            rows.append(
+                PupilAvailability(pupil=pupil, weekday=weekday, start_time=begin, end_time=until)
+            )
+    return rows
 
 
 def birth_date(rng: random.Random, *, grade: int, school_year: int) -> dt.date:
