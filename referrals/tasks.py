@@ -95,3 +95,11 @@ def send_due_waitlist_reminders() -> int:
     from .services import send_due_waitlist_reminders as run
 
     return run()
+
+
+@shared_task
+def send_attention_digests() -> int:
+    """Weekly: email each initiative's project leaders what newly needs attention."""
+    from .services.attention import send_attention_digests as run
+
+    return run()

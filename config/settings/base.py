@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +130,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "waitlist-reminders": {
         "task": "referrals.tasks.send_due_waitlist_reminders",
         "schedule": 6 * 3600,
+    },
+    # The 'needs attention' digest: Monday 07:00 (CELERY_TIMEZONE).
+    "attention-digests": {
+        "task": "referrals.tasks.send_attention_digests",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

@@ -1,3 +1,35 @@
-"""Placeholder: filled in by the feature that owns this module."""
+"""The 'needs attention' page of the project leader.
 
-urlpatterns: list = []
+Lists what the rules in ``referrals.attention`` find in the initiatives the
+user leads, grouped by rule. Project leaders only (others get 403); items
+come only from one's own initiatives. The home page shows the counts with
+``referrals/attention/_panel.html`` and ``attention_summary(user)``.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path
+
+from accounts.scope import scope_for
+
+from ..attention import group_by_rule, needs_attention
+from .leader import leader_required
+
+
+@leader_required
+def attention_list(request):
+    items = needs_attention(user=request.user)
+    scope = scope_for(request.user)
+    context = {
+        "groups": group_by_rule(items),
+        "total": len(items),
+        # Name the initiative only when the list can hold more than one.
+        "show_initiative": scope.is_superuser or len(scope.led_initiative_ids) > 1,
+    }
+    return render(request, "referrals/attention/list.html", context)
+
+
+urlpatterns = [
+    path("aandacht/", attention_list, name="attention"),
+]
