@@ -6,17 +6,80 @@ municipal overview counts only organisations, never pupils.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.scope import scope_for
 from initiatives.models import Initiative, Programme
 from municipality.models import Municipality
-from referrals.models import Match, Referral
+from referrals.models import ContactMoment, Match, MatchParticipant, Referral
 from schools.models import SchoolLocation
+
+# How many running matches the project leader's home page lists per initiative;
+# the rest are on the match list.
+HOME_MATCHES_PER_INITIATIVE = 10
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    """A running match on the home page, with its "Log a session" button."""
+
+    match: Match
+    pupil_name: str  # the first pupil (a group match has more)
+    pupil_count: int
+    last_held: dt.date | None  # the last tutoring session that was held
+    can_log: bool
+
+    @property
+    def other_pupils(self) -> int:
+        return max(self.pupil_count - 1, 0)
+
+
+def _with_home_facts(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """Annotate pupil name, number of pupils and last held session: no query per row."""
+    current = MatchParticipant.objects.filter(match=OuterRef("pk"), left_on__isnull=True)
+    first = current.order_by("pupil__last_name", "pupil__first_name", "pk")
+    return matches.select_related("programme__initiative", "volunteer").annotate(
+        pupil_first_name=Subquery(first.values("pupil__first_name")[:1]),
+        pupil_last_name=Subquery(first.values("pupil__last_name")[:1]),
+        pupil_count=Coalesce(
+            Subquery(
+                current.order_by().values("match").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+        last_held=Subquery(
+            ContactMoment.objects.filter(
+                match=OuterRef("pk"),
+                kind=ContactMoment.Kind.SESSION,
+                attendance=ContactMoment.Attendance.HELD,
+            )
+            .order_by()
+            .values("match")
+            .annotate(last=Max("date"))
+            .values("last")
+        ),
+    )
+
+
+def _match_row(match: Match, *, can_log: bool) -> MatchRow:
+    name = " ".join(n for n in (match.pupil_first_name, match.pupil_last_name) if n)
+    return MatchRow(
+        match=match,
+        pupil_name=name,
+        pupil_count=match.pupil_count,
+        last_held=match.last_held,
+        can_log=can_log,
+    )
+
+
+# Longest without a held session first: those are the ones to log or chase.
+_LEAST_RECENTLY_HELD = (F("last_held").asc(nulls_first=True), F("start_date").asc(), F("pk").asc())
 
 
 @dataclass(frozen=True)
@@ -49,6 +112,14 @@ class ProgrammeOverview:
 class InitiativeOverview:
     initiative: Initiative
     programmes: list[ProgrammeOverview] = field(default_factory=list)
+    # Running matches, longest without a held session first, at most
+    # HOME_MATCHES_PER_INITIATIVE; ``active_matches`` counts them all.
+    matches: list[MatchRow] = field(default_factory=list)
+    active_matches: int = 0
+
+    @property
+    def more_matches(self) -> bool:
+        return self.active_matches > len(self.matches)
 
 
 def project_leader_overview(*, user) -> list[InitiativeOverview]:
@@ -74,7 +145,28 @@ def project_leader_overview(*, user) -> list[InitiativeOverview]:
         initiatives[programme.initiative_id].programmes.append(
             ProgrammeOverview(programme=programme, statuses=_status_counts(counts[programme.pk]))
         )
+    _add_running_matches(user, initiatives)
     return list(initiatives.values())
+
+
+def _add_running_matches(user, initiatives: dict[int, InitiativeOverview]) -> None:
+    """The first running matches per initiative, and how many there are: one query."""
+    per_initiative = F("programme__initiative_id")
+    matches = (
+        _with_home_facts(
+            Match.objects.visible_to(user).active().filter(programme__initiative_id__in=initiatives)
+        )
+        .annotate(
+            place=Window(RowNumber(), partition_by=per_initiative, order_by=_LEAST_RECENTLY_HELD),
+            initiative_total=Window(Count("pk"), partition_by=per_initiative),
+        )
+        .filter(place__lte=HOME_MATCHES_PER_INITIATIVE)
+        .order_by("programme__initiative_id", "place")
+    )
+    for match in matches:
+        overview = initiatives[match.programme.initiative_id]
+        overview.matches.append(_match_row(match, can_log=True))
+        overview.active_matches = match.initiative_total
 
 
 @dataclass
@@ -109,17 +201,29 @@ def school_referrer_overview(*, user) -> list[SchoolOverview]:
 class VolunteerOverview:
     initiatives: list[Initiative]
     active_matches: int
+    # The user's own running matches, longest without a held session first.
+    matches: list[MatchRow] = field(default_factory=list)
 
 
 def volunteer_overview(*, user) -> VolunteerOverview:
-    """The initiatives the user volunteers for and how many matches they have running."""
+    """The initiatives the user volunteers for and their own running matches."""
     scope = scope_for(user)
+    matches = _with_home_facts(
+        Match.objects.visible_to(user).active().filter(volunteer__user_id=user.pk)
+    ).order_by(*_LEAST_RECENTLY_HELD)
+    rows = [
+        _match_row(
+            match,
+            # as referrals.services.sessions.may_log_moments decides for a volunteer
+            can_log=match.programme.initiative.volunteers_log_sessions
+            and match.programme.initiative_id in scope.volunteer_initiative_ids,
+        )
+        for match in matches
+    ]
     return VolunteerOverview(
         initiatives=list(Initiative.objects.filter(pk__in=scope.volunteer_initiative_ids)),
-        active_matches=Match.objects.visible_to(user)
-        .active()
-        .filter(volunteer__user_id=user.pk)
-        .count(),
+        active_matches=len(rows),
+        matches=rows,
     )
 
 
