@@ -21,6 +21,7 @@ from initiatives.models import (
     Training,
     TrainingCompletion,
     Volunteer,
+    VolunteerStatusChange,
 )
 
 
@@ -169,3 +170,16 @@ class TrainingCompletionFactory(DjangoModelFactory):
         TrainingFactory, initiative=factory.SelfAttribute("..volunteer.initiative")
     )
     completed_on = factory.LazyFunction(lambda: days_ago(14))
+
+
+class VolunteerStatusChangeFactory(DjangoModelFactory):
+    """A line of a volunteer's status history: became active a week ago."""
+
+    class Meta:
+        model = VolunteerStatusChange
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    from_status = Volunteer.Status.SCREENING
+    to_status = Volunteer.Status.ACTIVE
+    date = factory.LazyFunction(lambda: days_ago(7))
+    reason = ""

@@ -1,0 +1,44 @@
+"""Writes for initiatives and their volunteers: every change goes through these functions.
+
+Only the initiative's project leaders (or an administrator) may act; anyone
+else gets ``PermissionDenied``. Each function is atomic and raises
+``ValidationError`` (keyed by field where it fits) with a sentence the
+project leader can act on.
+"""
+
+from .rules import initiative_update_rules, training_create
+from .screening import training_record, vog_record, volunteer_record_intake
+from .status import (
+    REASON_REQUIRED,
+    TRANSITIONS,
+    InvalidVolunteerTransitionError,
+    allowed_transitions,
+    volunteer_change_status,
+)
+from .volunteers import (
+    SCHOOL_LEVELS,
+    Slot,
+    VolunteerProfile,
+    volunteer_create,
+    volunteer_set_availability,
+    volunteer_update,
+)
+
+__all__ = [
+    "REASON_REQUIRED",
+    "SCHOOL_LEVELS",
+    "TRANSITIONS",
+    "InvalidVolunteerTransitionError",
+    "Slot",
+    "VolunteerProfile",
+    "allowed_transitions",
+    "initiative_update_rules",
+    "training_create",
+    "training_record",
+    "vog_record",
+    "volunteer_change_status",
+    "volunteer_create",
+    "volunteer_record_intake",
+    "volunteer_set_availability",
+    "volunteer_update",
+]
