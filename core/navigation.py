@@ -36,6 +36,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home"),
     NavItem(_("Inbox"), "referrals:inbox", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("Waitlist"), "referrals:waitlist", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(
+        _("Matches"),
+        "referrals:match_list",
+        roles=frozenset({Role.PROJECT_LEADER, Role.VOLUNTEER}),
+    ),
+    NavItem(_("Needs attention"), "referrals:attention", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("New referral"), "referrals:leader_create", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("Referrals"), "referrals:school_list", roles=frozenset({Role.SCHOOL_REFERRER})),
     NavItem(_("Refer a pupil"), "referrals:school_create", roles=frozenset({Role.SCHOOL_REFERRER})),

@@ -14,7 +14,7 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Su
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.scope import scope_for
-from initiatives.models import Initiative, Programme
+from initiatives.models import Initiative, Programme, Volunteer
 from municipality.models import Municipality
 from referrals.models import ContactMoment, Match, MatchParticipant, Referral
 from schools.models import SchoolLocation
@@ -203,6 +203,8 @@ class VolunteerOverview:
     active_matches: int
     # The user's own running matches, longest without a held session first.
     matches: list[MatchRow] = field(default_factory=list)
+    # The user's own volunteer record, to read what the initiative holds.
+    record_id: int | None = None
 
 
 def volunteer_overview(*, user) -> VolunteerOverview:
@@ -224,6 +226,7 @@ def volunteer_overview(*, user) -> VolunteerOverview:
         initiatives=list(Initiative.objects.filter(pk__in=scope.volunteer_initiative_ids)),
         active_matches=len(rows),
         matches=rows,
+        record_id=Volunteer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first(),
     )
 
 

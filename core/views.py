@@ -18,6 +18,7 @@ from django.views.decorators.csrf import requires_csrf_token
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from referrals import selectors as referral_selectors
 
 from . import selectors
 
@@ -31,6 +32,9 @@ def home(request):
     roles = scope_for(user).roles
     context = {
         "project_leader": selectors.project_leader_overview(user=user)
+        if Role.PROJECT_LEADER in roles
+        else None,
+        "attention_summary": referral_selectors.attention_summary(user)
         if Role.PROJECT_LEADER in roles
         else None,
         "school_referrer": selectors.school_referrer_overview(user=user)

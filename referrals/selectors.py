@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_for
 
+# 'Needs attention' lives in its own module; other apps read it from here.
+from .attention import attention_summary, needs_attention  # noqa: F401
 from .models import (
     ContactMoment,
     Goal,

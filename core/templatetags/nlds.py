@@ -113,5 +113,12 @@ def nlds_field(field):
 
 @register.inclusion_tag("components/form_fields.html")
 def nlds_fields(form):
-    """All of a form: errors about the whole form, hidden fields, then each visible field."""
-    return {"form": form}
+    """All of a form: errors about the whole form, hidden fields, then each visible field.
+
+    Errors on hidden fields have no field to stand beside, so they join the
+    errors about the whole form instead of disappearing.
+    """
+    errors = list(form.non_field_errors())
+    for field in form.hidden_fields():
+        errors.extend(field.errors)
+    return {"form": form, "form_errors": errors}

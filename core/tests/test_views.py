@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -13,7 +15,13 @@ from accounts.tests.factories import MembershipFactory
 from core import views
 from core.navigation import NAV_ITEMS, NavItem
 from referrals.models import Referral
-from referrals.tests.factories import MatchFactory, PupilFactory, ReferralFactory
+from referrals.tests.factories import (
+    ContactMomentFactory,
+    MatchFactory,
+    MatchParticipantFactory,
+    PupilFactory,
+    ReferralFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -226,22 +234,34 @@ def test_user_with_several_roles_sees_each_section(client_for, world):
     assert 'id="home-volunteer"' not in html
 
 
+def _home_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return len(queries)
+
+
 @pytest.mark.parametrize(
     "persona", ["project_leader", "school_referrer", "volunteer_user", "municipal_official"]
 )
-def test_home_query_count_does_not_grow_with_referrals(
-    client_for, world, django_assert_max_num_queries, persona
-):
-    user = getattr(world.a, persona)
-    for _ in range(5):
-        pupil = PupilFactory(initiative=world.a.initiative, school=world.a.school)
-        ReferralFactory(pupil=pupil, programme=world.a.programme, referring_school=world.a.school)
+def test_home_query_count_does_not_grow_with_referrals_or_matches(client_for, world, persona):
+    a = world.a
+    user = getattr(a, persona)
     client = client_for(user)
+    client.get(reverse("home"))  # warm the session and caches
+    before = _home_queries(client)
 
-    with django_assert_max_num_queries(7):
-        response = client.get(reverse("home"))
+    for _ in range(5):
+        pupil = PupilFactory(initiative=a.initiative, school=a.school)
+        referral = ReferralFactory(
+            pupil=pupil, programme=a.programme, referring_school=a.school, matched=True
+        )
+        match = MatchFactory(programme=a.programme, volunteer=a.volunteer)
+        MatchParticipantFactory(match=match, referral=referral)
+        ContactMomentFactory(match=match)
+    after = _home_queries(client)
 
-    assert response.status_code == 200
+    assert after == before
 
 
 def test_staff_sees_administration_link_others_do_not(client_for, world):
@@ -398,3 +418,12 @@ def test_language_switch_chooses_english(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     response = client.get("/accounts/login/")
     assert 'lang="en"' in response.content.decode()
+
+
+def test_volunteer_home_links_to_their_own_record(client_for, world):
+    html = _text(client_for(world.a.volunteer_user).get(reverse("home")))
+
+    own = reverse("initiatives:volunteer_detail", args=[world.a.volunteer.pk])
+    other = reverse("initiatives:volunteer_detail", args=[world.b.volunteer.pk])
+    assert f'href="{own}"' in html
+    assert f'href="{other}"' not in html

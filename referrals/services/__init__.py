@@ -1,9 +1,12 @@
 """Writes for referrals: every change goes through these functions.
 
 Importers outside this app use ``referrals.services``; the package is split
-by subject (the referral's life cycle, the driehoeksgesprek, the waitlist).
+by subject (the referral's life cycle, the driehoeksgesprek, the waitlist,
+matches, contact moments, evaluations and the 'needs attention' digest).
 """
 
+from .attention import send_attention_digests
+from .evaluations import evaluation_record, impact_measurement_record
 from .intake import (
     action_plan_record,
     tripartite_meeting_plan,
@@ -21,12 +24,40 @@ from .lifecycle import (
     referral_transition,
     referral_withdraw,
 )
+from .matches import (
+    match_add_participant,
+    match_confirm_proposal,
+    match_create,
+    match_end,
+    match_remove_participant,
+    match_replace_volunteer,
+    pupil_set_availability,
+)
+from .sessions import (
+    contact_moment_delete,
+    contact_moment_log,
+    contact_moment_update,
+    may_log_moments,
+)
 from .waitlist import referral_change_priority, send_due_waitlist_reminders
 
 __all__ = [
     "ConcurrentChangeError",
     "InvalidTransitionError",
     "action_plan_record",
+    "contact_moment_delete",
+    "contact_moment_log",
+    "contact_moment_update",
+    "evaluation_record",
+    "impact_measurement_record",
+    "match_add_participant",
+    "match_confirm_proposal",
+    "match_create",
+    "match_end",
+    "match_remove_participant",
+    "match_replace_volunteer",
+    "may_log_moments",
+    "pupil_set_availability",
     "referral_accept",
     "referral_change_priority",
     "referral_create_by_project_leader",
@@ -36,6 +67,7 @@ __all__ = [
     "referral_submit",
     "referral_transition",
     "referral_withdraw",
+    "send_attention_digests",
     "send_due_waitlist_reminders",
     "tripartite_meeting_plan",
     "tripartite_meeting_record_outcome",
