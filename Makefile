@@ -47,7 +47,7 @@ migrations-check: install
 
 ## Re-extract translatable strings and compile the catalogues.
 messages: install
-	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=node_modules
+	$(PY) manage.py makemessages -l nl --ignore=.venv --ignore=node_modules --ignore=benchmarks --ignore="*/tests/*" --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
