@@ -118,7 +118,14 @@ def _build_side(
         email=f"vrijwilliger-{key}@example.nl",
     )
 
-    pupil = PupilFactory(initiative=initiative, school=school)
+    # Distinctive names, so "the page does not show this pupil" cannot pass or
+    # fail by a random name that happens to match a user's name on the page.
+    pupil = PupilFactory(
+        initiative=initiative,
+        school=school,
+        first_name={"a": "Yasmina", "b": "Thijmen"}[key],
+        last_name={"a": "Zwartewaal", "b": "Korteweg-Ankersmit"}[key],
+    )
     guardian = GuardianFactory(pupil=pupil)
     referral = ReferralFactory(pupil=pupil, programme=programme, matched=True)
     match = MatchFactory(programme=programme, volunteer=volunteer)

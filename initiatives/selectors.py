@@ -294,7 +294,10 @@ def volunteer_retention(*, user, today: dt.date | None = None) -> Retention:
         new=Count("pk", filter=Q(start_date__gt=since, start_date__lte=today)),
     )
     stopped = list(
-        volunteers.filter(in_window).values_list("start_date", "end_date", "stop_reason")
+        volunteers.filter(in_window)
+        # the oldest spelling of a reason names it, whatever order the database returns
+        .order_by("end_date", "pk")
+        .values_list("start_date", "end_date", "stop_reason")
     )
     tenures = [tenure_months(start, end, today=today) for start, end, _reason in stopped if start]
     reasons: Counter[str] = Counter()
