@@ -11,17 +11,15 @@ Views are thin: reads come from ``initiatives.selectors``, writes go through
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.scope import scope_for
+from accounts.decorators import leader_required
 from municipality.models import Neighbourhood
 
 from . import selectors, services
@@ -38,20 +36,6 @@ from .forms import (
     availability_initial,
 )
 from .models import Programme, Volunteer
-
-
-def leader_required(view):
-    """Signed in and project leader of at least one initiative (or administrator)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (scope.is_superuser or scope.led_initiative_ids):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _add_errors(form, error: ValidationError) -> list[str]:

@@ -12,11 +12,9 @@ initiative (else 403), and a referral of one's own initiative (else 404).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.scope import scope_for
+from accounts.decorators import leader_required
 from initiatives.models import Programme
 from municipality.models import Neighbourhood
 from schools.models import SchoolLocation
@@ -50,20 +48,6 @@ from ..services.waitlist import reminder_interval
 S = Referral.Status
 # Statuses in which the place in the queue still matters.
 PRIORITY_STATUSES = frozenset({S.SUBMITTED, S.INTAKE, S.WAITING})
-
-
-def leader_required(view):
-    """Signed in and project leader of at least one initiative (or administrator)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if not (scope.is_superuser or scope.led_initiative_ids):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 STALE_CODES = frozenset({"invalid_transition", "concurrent_change"})
