@@ -1,6 +1,8 @@
-"""Forms for the volunteer pages. They check input; the services check the rules."""
+"""Forms for the volunteer and programme pages. They check input; the services check the rules."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django import forms
 from django.utils import timezone
@@ -41,7 +43,26 @@ class PastDateField(forms.DateField):
             raise forms.ValidationError(self.future_message, code="in_future")
 
 
-class VolunteerFilterForm(forms.Form):
+class ChoicesForm(forms.Form):
+    """A form whose choice fields get their querysets from keyword arguments.
+
+    ``choice_fields`` maps each keyword argument to the field it fills, e.g.
+    ``{"trainings": "training"}``: ``Form(trainings=qs)`` offers ``qs``.
+    """
+
+    choice_fields: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args, **kwargs):
+        missing = sorted(set(self.choice_fields) - set(kwargs))
+        if missing:
+            raise TypeError(f"{type(self).__name__}() needs {', '.join(missing)}")
+        querysets = {keyword: kwargs.pop(keyword) for keyword in self.choice_fields}
+        super().__init__(*args, **kwargs)
+        for keyword, name in self.choice_fields.items():
+            self.fields[name].queryset = querysets[keyword]
+
+
+class VolunteerFilterForm(ChoicesForm):
     STATUS_CHOICES = [
         (CURRENT, _("Everyone except stopped")),
         *Volunteer.Status.choices,
@@ -57,13 +78,13 @@ class VolunteerFilterForm(forms.Form):
         empty_label=_("All programmes"),
     )
 
-    def __init__(self, *args, programmes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+    choice_fields = {"programmes": "programme"}
 
 
-class VolunteerForm(forms.Form):
+class VolunteerForm(ChoicesForm):
     """Contact details and the profile matching looks at."""
+
+    choice_fields = {"programmes": "programmes", "neighbourhoods": "neighbourhoods"}
 
     initiative = forms.ModelChoiceField(
         label=_("Initiative"), queryset=Initiative.objects.none(), empty_label=None
@@ -126,14 +147,12 @@ class VolunteerForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, programmes, neighbourhoods, initiatives=None, **kwargs):
+    def __init__(self, *args, initiatives=None, **kwargs):
         """``initiatives``: the choice for a new volunteer; ``None`` when editing one.
 
         With a single initiative there is nothing to choose and the field is left out.
         """
         super().__init__(*args, **kwargs)
-        self.fields["programmes"].queryset = programmes
-        self.fields["neighbourhoods"].queryset = neighbourhoods
         self.only_initiative = None
         if initiatives is not None and len(initiatives) > 1:
             self.fields["initiative"].queryset = initiatives
@@ -299,19 +318,19 @@ class VOGForm(forms.Form):
         return data
 
 
-class TrainingCompletionForm(forms.Form):
+class TrainingCompletionForm(ChoicesForm):
+    choice_fields = {"trainings": "training"}
+
     training = forms.ModelChoiceField(label=_("Training"), queryset=Training.objects.none())
     completed_on = PastDateField(
         label=_("Followed on"),
         future_message=_("The training cannot have been followed in the future."),
     )
 
-    def __init__(self, *args, trainings, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["training"].queryset = trainings
 
+class InitiativeRulesForm(ChoicesForm):
+    choice_fields = {"trainings": "required_trainings"}
 
-class InitiativeRulesForm(forms.Form):
     vog_max_age_years = forms.IntegerField(
         label=_("Maximum VOG age (years)"),
         min_value=1,
@@ -332,10 +351,6 @@ class InitiativeRulesForm(forms.Form):
         label=_("Signal a match without a held session after (weeks)"), min_value=1, max_value=52
     )
 
-    def __init__(self, *args, trainings, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["required_trainings"].queryset = trainings
-
     @classmethod
     def initial_for(cls, initiative: Initiative) -> dict:
         return {
@@ -354,3 +369,43 @@ class TrainingForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     required = forms.BooleanField(label=_("Required for every volunteer"), required=False)
+
+
+class ImpactQuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=200,
+        help_text=_("Scored from 1 to 5, for example: How much does the pupil enjoy reading?"),
+    )
+
+
+class ImpactQuestionEditForm(ImpactQuestionForm):
+    order = forms.IntegerField(
+        label=_("Position"),
+        min_value=0,
+        max_value=32767,
+        help_text=_("Questions are asked from the lowest position to the highest."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Ask this question"),
+        required=False,
+        help_text=_(
+            "Switched off, the question is no longer asked at new measurements. "
+            "Its scores are kept."
+        ),
+    )
+
+    def __init__(self, *args, scored: bool, **kwargs):
+        """``scored``: the question has been answered, so its words stay as they are."""
+        super().__init__(*args, **kwargs)
+        if scored:
+            text = self.fields["text"]
+            text.disabled = True
+            text.help_text = _(
+                "This question has been answered already, so its words cannot change. "
+                "Switch it off and add a new question to ask something else."
+            )
+
+    @classmethod
+    def initial_for(cls, question) -> dict:
+        return {"text": question.text, "order": question.order, "is_active": question.is_active}

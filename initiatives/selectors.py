@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
 from referrals.matching.rules import VolunteerFacts, add_years, blockers_from_facts, load_facts
+from referrals.models import ImpactQuestion
 
 from .models import (
     VOG,
@@ -392,4 +393,41 @@ def volunteer_detail(
         neighbourhoods=list(volunteer.neighbourhoods.order_by("name")),
         programmes=list(volunteer.programmes.order_by("name")),
         active_matches=matches,
+    )
+
+
+# --- programmes and their impact questions ----------------------------------------
+
+
+def programme_for_leader(*, user, pk: int) -> Programme:
+    """A programme of an initiative the user leads; anything else is a 404."""
+    return get_object_or_404(Programme.objects.managed_by(user).select_related("initiative"), pk=pk)
+
+
+def impact_question_for_leader(*, user, pk: int) -> ImpactQuestion:
+    """An impact question of a programme the user leads; anything else is a 404."""
+    return get_object_or_404(
+        ImpactQuestion.objects.filter(
+            programme__in=Programme.objects.managed_by(user)
+        ).select_related("programme__initiative"),
+        pk=pk,
+    )
+
+
+def impact_questions(*, programme: Programme) -> list[ImpactQuestion]:
+    """The programme's questions in the order they are asked, each with ``score_count``."""
+    return list(
+        ImpactQuestion.objects.filter(programme=programme)
+        .annotate(score_count=Count("scores"))
+        .order_by("order", "pk")
+    )
+
+
+def initiative_programmes(*, initiative: Initiative) -> list[Programme]:
+    """The initiative's programmes with ``questions_asked`` and ``questions_total``."""
+    return list(
+        initiative.programmes.annotate(
+            questions_total=Count("impact_questions"),
+            questions_asked=Count("impact_questions", filter=Q(impact_questions__is_active=True)),
+        ).order_by("-is_active", "name")
     )

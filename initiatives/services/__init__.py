@@ -1,4 +1,4 @@
-"""Writes for initiatives and their volunteers: every change goes through these functions.
+"""Writes for initiatives, their programmes and volunteers: every change goes through these.
 
 Only the initiative's project leaders (or an administrator) may act; anyone
 else gets ``PermissionDenied``. Each function is atomic and raises
@@ -6,6 +6,12 @@ else gets ``PermissionDenied``. Each function is atomic and raises
 project leader can act on.
 """
 
+from .programmes import (
+    impact_question_add,
+    impact_question_delete,
+    impact_question_move,
+    impact_question_update,
+)
 from .rules import initiative_update_rules, training_create
 from .screening import training_record, vog_record, volunteer_record_intake
 from .status import (
@@ -32,6 +38,10 @@ __all__ = [
     "Slot",
     "VolunteerProfile",
     "allowed_transitions",
+    "impact_question_add",
+    "impact_question_delete",
+    "impact_question_move",
+    "impact_question_update",
     "initiative_update_rules",
     "training_create",
     "training_record",

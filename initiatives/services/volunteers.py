@@ -218,6 +218,36 @@ def _replace_availability(volunteer: Volunteer, slots: list[Slot]) -> None:
     )
 
 
+def _save_profile(
+    volunteer: Volunteer,
+    initiative: Initiative,
+    profile: VolunteerProfile,
+    availability: Iterable[Slot] | None,
+) -> None:
+    """Validate the profile and the slots (``None``: leave them), then save them.
+
+    Both are checked before anything is saved, so one error lists every problem.
+    """
+    errors = {}
+    try:
+        neighbourhood_ids, programme_ids = _apply_profile(volunteer, initiative, profile)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    slots = None
+    if availability is not None:
+        try:
+            slots = _clean_slots(availability)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    volunteer.save()
+    volunteer.neighbourhoods.set(neighbourhood_ids)
+    volunteer.programmes.set(programme_ids)
+    if slots is not None:
+        _replace_availability(volunteer, slots)
+
+
 @transaction.atomic
 def volunteer_create(
     *,
@@ -229,21 +259,7 @@ def volunteer_create(
     """A new applicant. The application is the first line of the status history."""
     require_leader(user, initiative.pk)
     volunteer = Volunteer(initiative=initiative, status=S.APPLICANT)
-    errors = {}
-    try:
-        neighbourhood_ids, programme_ids = _apply_profile(volunteer, initiative, profile)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        slots = _clean_slots(availability)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    volunteer.save()
-    volunteer.neighbourhoods.set(neighbourhood_ids)
-    volunteer.programmes.set(programme_ids)
-    _replace_availability(volunteer, slots)
+    _save_profile(volunteer, initiative, profile, availability)
     VolunteerStatusChange.objects.create(
         volunteer=volunteer,
         from_status="",
@@ -265,24 +281,7 @@ def volunteer_update(
     """Change the profile; ``availability`` replaces all slots (``None``: leave them)."""
     require_leader(user, volunteer.initiative_id)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    errors = {}
-    try:
-        neighbourhood_ids, programme_ids = _apply_profile(volunteer, volunteer.initiative, profile)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    slots = None
-    if availability is not None:
-        try:
-            slots = _clean_slots(availability)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    volunteer.save()
-    volunteer.neighbourhoods.set(neighbourhood_ids)
-    volunteer.programmes.set(programme_ids)
-    if slots is not None:
-        _replace_availability(volunteer, slots)
+    _save_profile(volunteer, volunteer.initiative, profile, availability)
     return volunteer
 
 

@@ -22,6 +22,7 @@ from initiatives.tests.factories import (
     VolunteerFactory,
     days_ago,
 )
+from initiatives.tests.helpers import resolve, shown, text
 from municipality.tests.factories import NeighbourhoodFactory
 from referrals.tests.factories import MatchFactory, MatchParticipantFactory
 
@@ -30,28 +31,10 @@ pytestmark = pytest.mark.django_db
 S = Volunteer.Status
 
 
-def text(response) -> str:
-    return response.content.decode()
-
-
-def shown(response, message: str) -> bool:
-    """Whether the page shows ``message`` (translated as the page is, HTML-escaped)."""
-    with translation.override("nl"):
-        translated = gettext(message)
-    return escape(translated) in text(response)
-
-
 def row_html(response, volunteer) -> str:
     match = re.search(rf'data-volunteer="{volunteer.pk}".*?</tr>', text(response), re.S)
     assert match, "volunteer not in the list"
     return match.group(0)
-
-
-def resolve(world, path: str):
-    obj = world
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 def url(name: str, obj=None) -> str:

@@ -1,12 +1,7 @@
-"""The project leader's volunteer pages, and a volunteer's view of their own record.
+"""The project leader's volunteer list and a volunteer's record, profile, availability and status.
 
-Access: signed in (else to the login page). The list and every change:
-a project leader of some initiative (else 403) and a volunteer of one's own
-initiative (else 404). The detail page: the initiative's project leaders,
-or the volunteer themselves (read-only); anyone else gets a 404.
-
-Views are thin: reads come from ``initiatives.selectors``, writes go through
-``initiatives.services``.
+A volunteer sees their own record read-only; the rest is for the initiative's
+project leaders.
 """
 
 from __future__ import annotations
@@ -14,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,41 +17,16 @@ from django.utils.translation import gettext as _
 from accounts.decorators import leader_required
 from municipality.models import Neighbourhood
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     AvailabilityFormSet,
-    InitiativeRulesForm,
-    IntakeForm,
     StatusForm,
-    TrainingCompletionForm,
-    TrainingForm,
-    VOGForm,
     VolunteerFilterForm,
     VolunteerForm,
     availability_initial,
 )
-from .models import Programme, Volunteer
-
-
-def _add_errors(form, error: ValidationError) -> list[str]:
-    """Put a service's ValidationError next to the fields it names, or on top.
-
-    Returns the messages about the availability rows (shown above the rows).
-    """
-    availability: list[str] = []
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            if field == "availability":
-                availability.extend(m for e in errors for m in e.messages)
-            elif form is not None:
-                form.add_error(field if field in form.fields else None, errors)
-    elif form is not None:
-        form.add_error(None, error)
-    return availability
-
-
-def _to_detail(volunteer: Volunteer):
-    return redirect("initiatives:volunteer_detail", pk=volunteer.pk)
+from ..models import Programme
+from .common import add_errors, to_detail
 
 
 def _choices(initiatives) -> dict:
@@ -174,13 +144,13 @@ def volunteer_create(request):
                     availability=formset.slots(),
                 )
             except ValidationError as error:
-                availability_errors = _add_errors(form, error)
+                availability_errors = add_errors(form, error)
             else:
                 messages.success(
                     request,
                     _("%(name)s has been added as an applicant.") % {"name": volunteer.full_name},
                 )
-                return _to_detail(volunteer)
+                return to_detail(volunteer)
     else:
         form = VolunteerForm(initiatives=initiatives, **choices)
         formset = AvailabilityFormSet(prefix="availability")
@@ -202,10 +172,10 @@ def volunteer_edit(request, pk: int):
                     user=request.user, volunteer=volunteer, profile=form.profile()
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The profile has been saved."))
-                return _to_detail(volunteer)
+                return to_detail(volunteer)
     else:
         form = VolunteerForm(initial=VolunteerForm.initial_for(volunteer), **choices)
     _label_choices(form)
@@ -226,10 +196,10 @@ def availability_edit(request, pk: int):
                     user=request.user, volunteer=volunteer, slots=formset.slots()
                 )
             except ValidationError as error:
-                availability_errors = _add_errors(None, error)
+                availability_errors = add_errors(None, error)
             else:
                 messages.success(request, _("The availability has been saved."))
-                return _to_detail(volunteer)
+                return to_detail(volunteer)
     else:
         formset = AvailabilityFormSet(
             initial=availability_initial(volunteer), prefix="availability"
@@ -258,7 +228,7 @@ def volunteer_status(request, pk: int):
                     reason=data["reason"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 volunteer.refresh_from_db()
                 messages.success(
@@ -266,7 +236,7 @@ def volunteer_status(request, pk: int):
                     _("The status of %(name)s is now “%(status)s”.")
                     % {"name": volunteer.full_name, "status": volunteer.get_status_display()},
                 )
-                return _to_detail(volunteer)
+                return to_detail(volunteer)
     else:
         form = StatusForm(allowed=allowed, initial={"date": timezone.localdate()})
     suggestions = selectors.stop_reason_suggestions(initiative=volunteer.initiative)
@@ -280,175 +250,5 @@ def volunteer_status(request, pk: int):
             "form": form,
             "allowed": allowed,
             "reason_suggestions": suggestions,
-        },
-    )
-
-
-def _action_form(request, volunteer, *, form, call, title, intro, submit, success):
-    """A one-form page about one volunteer: on success back to the record."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, success)
-            return _to_detail(volunteer)
-    return render(
-        request,
-        "initiatives/action_form.html",
-        {"volunteer": volunteer, "form": form, "title": title, "intro": intro, "submit": submit},
-    )
-
-
-def _bound(request, form_class, *, initial=None, **kwargs):
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(initial=initial, **kwargs)
-
-
-@leader_required
-def volunteer_intake(request, pk: int):
-    volunteer = selectors.volunteer_for_leader(user=request.user, pk=pk)
-    form = _bound(
-        request,
-        IntakeForm,
-        initial={
-            "date": volunteer.intake_date or timezone.localdate(),
-            "notes": volunteer.intake_notes,
-        },
-    )
-    return _action_form(
-        request,
-        volunteer,
-        form=form,
-        call=lambda data: services.volunteer_record_intake(
-            user=request.user, volunteer=volunteer, date=data["date"], notes=data["notes"]
-        ),
-        title=_("Intake talk"),
-        intro=_("Record when the intake talk was held and what was discussed."),
-        submit=_("Save the intake talk"),
-        success=_("The intake talk has been recorded."),
-    )
-
-
-@leader_required
-def vog_record(request, pk: int):
-    volunteer = selectors.volunteer_for_leader(user=request.user, pk=pk)
-    form = _bound(request, VOGForm, initial={"checked_on": timezone.localdate()})
-    return _action_form(
-        request,
-        volunteer,
-        form=form,
-        call=lambda data: services.vog_record(
-            user=request.user,
-            volunteer=volunteer,
-            issued_on=data["issued_on"],
-            checked_on=data["checked_on"],
-        ),
-        title=_("Record a VOG"),
-        intro=_(
-            "Look at the original certificate of conduct (VOG) and record its issue date. "
-            "A VOG is valid for %(years)s years in this initiative."
-        )
-        % {"years": volunteer.initiative.vog_max_age_years},
-        submit=_("Save the VOG"),
-        success=_("The VOG has been recorded."),
-    )
-
-
-@leader_required
-def training_record(request, pk: int):
-    volunteer = selectors.volunteer_for_leader(user=request.user, pk=pk)
-    trainings = volunteer.initiative.trainings.exclude(completions__volunteer=volunteer).order_by(
-        "name"
-    )
-    if request.method == "GET" and not trainings.exists():
-        messages.info(
-            request,
-            _("There is no training left to record. Add trainings in the initiative's settings."),
-        )
-        return _to_detail(volunteer)
-    form = _bound(
-        request,
-        TrainingCompletionForm,
-        initial={"completed_on": timezone.localdate()},
-        trainings=trainings,
-    )
-    return _action_form(
-        request,
-        volunteer,
-        form=form,
-        call=lambda data: services.training_record(
-            user=request.user,
-            volunteer=volunteer,
-            training=data["training"],
-            completed_on=data["completed_on"],
-        ),
-        title=_("Record a training"),
-        intro=_("Which training did the volunteer follow, and when?"),
-        submit=_("Save the training"),
-        success=_("The training has been recorded."),
-    )
-
-
-# --- the initiative's rules -----------------------------------------------------
-
-
-@leader_required
-def initiative_settings(request, pk: int):
-    initiative = get_object_or_404(selectors.led_initiatives(request.user), pk=pk)
-    trainings = initiative.trainings.order_by("name")
-    rules_form = InitiativeRulesForm(
-        initial=InitiativeRulesForm.initial_for(initiative), trainings=trainings
-    )
-    training_form = TrainingForm(prefix="training")
-    if request.method == "POST":
-        if request.POST.get("form") == "training":
-            training_form = TrainingForm(request.POST, prefix="training")
-            if training_form.is_valid():
-                data = training_form.cleaned_data
-                try:
-                    training = services.training_create(
-                        user=request.user,
-                        initiative=initiative,
-                        name=data["name"],
-                        description=data["description"],
-                        required=data["required"],
-                    )
-                except ValidationError as error:
-                    _add_errors(training_form, error)
-                else:
-                    messages.success(
-                        request,
-                        _("The training “%(name)s” has been added.") % {"name": training.name},
-                    )
-                    return redirect("initiatives:initiative_settings", pk=initiative.pk)
-        else:
-            rules_form = InitiativeRulesForm(request.POST, trainings=trainings)
-            if rules_form.is_valid():
-                data = rules_form.cleaned_data
-                try:
-                    services.initiative_update_rules(
-                        user=request.user,
-                        initiative=initiative,
-                        vog_max_age_years=data["vog_max_age_years"],
-                        required_training_ids=[t.pk for t in data["required_trainings"]],
-                        volunteers_log_sessions=data["volunteers_log_sessions"],
-                        attention_no_session_weeks=data["attention_no_session_weeks"],
-                    )
-                except ValidationError as error:
-                    _add_errors(rules_form, error)
-                else:
-                    messages.success(request, _("The rules have been saved."))
-                    return redirect("initiatives:initiative_settings", pk=initiative.pk)
-    return render(
-        request,
-        "initiatives/initiative_settings.html",
-        {
-            "initiative": initiative,
-            "trainings": list(trainings.prefetch_related("required_by")),
-            "rules_form": rules_form,
-            "training_form": training_form,
         },
     )
