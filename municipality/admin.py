@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from .models import Funder, FundingAgreement, Municipality, Neighbourhood, Target
+from .models import (
+    AccountabilityText,
+    Funder,
+    FundingAgreement,
+    Municipality,
+    Neighbourhood,
+    Target,
+)
 
 
 class NeighbourhoodInline(admin.TabularInline):
@@ -67,3 +74,11 @@ class TargetAdmin(admin.ModelAdmin):
     search_fields = ("agreement__reference", "agreement__funder__name")
     list_select_related = ("agreement__funder", "agreement__initiative")
     autocomplete_fields = ("agreement",)
+
+
+@admin.register(AccountabilityText)
+class AccountabilityTextAdmin(admin.ModelAdmin):
+    list_display = ("agreement", "period_start", "period_end", "written_by", "updated_at")
+    list_select_related = ("agreement__funder", "agreement__initiative", "written_by")
+    raw_id_fields = ("agreement", "written_by")
+    date_hierarchy = "period_start"

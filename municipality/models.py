@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -188,3 +189,38 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_indicator_display()}: {self.value}"
+
+
+class AccountabilityText(TimeStampedModel):
+    """The initiative's own words for one agreement and period, printed in the report."""
+
+    agreement = models.ForeignKey(
+        FundingAgreement, on_delete=models.CASCADE, related_name="accountability_texts"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    went_well = models.TextField(_("what went well"), blank=True)
+    went_less_well = models.TextField(_("what went less well"), blank=True)
+    story = models.TextField(_("a short story"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("accountability text")
+        verbose_name_plural = _("accountability texts")
+        ordering = ["-period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "period_start", "period_end"],
+                name="accountability_text_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="accountability_text_period_valid",
+            ),
+        ]

@@ -26,6 +26,7 @@ from initiatives.tests.factories import (
     VolunteerFactory,
 )
 from municipality.tests.factories import (
+    AccountabilityTextFactory,
     FunderFactory,
     FundingAgreementFactory,
     MunicipalityFactory,
@@ -76,6 +77,7 @@ def add_one_of_each(side, *, by) -> None:
         programmes=[programme],
     )
     TargetFactory(agreement=agreement)
+    AccountabilityTextFactory(agreement=agreement)
     Report.objects.create(
         municipality=side.municipality,
         funding_agreement=agreement,

@@ -7,7 +7,14 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from municipality.models import Funder, FundingAgreement, Municipality, Neighbourhood, Target
+from municipality.models import (
+    AccountabilityText,
+    Funder,
+    FundingAgreement,
+    Municipality,
+    Neighbourhood,
+    Target,
+)
 
 
 class MunicipalityFactory(DjangoModelFactory):
@@ -84,3 +91,15 @@ class TargetFactory(DjangoModelFactory):
     agreement = factory.SubFactory(FundingAgreementFactory)
     indicator = Target.Indicator.PUPILS_REACHED
     value = 220
+
+
+class AccountabilityTextFactory(DjangoModelFactory):
+    class Meta:
+        model = AccountabilityText
+
+    agreement = factory.SubFactory(FundingAgreementFactory)
+    period_start = factory.SelfAttribute("agreement.start_date")
+    period_end = factory.SelfAttribute("agreement.end_date")
+    went_well = "Veel nieuwe vrijwilligers geworven."
+    went_less_well = "De wachtlijst in Overvecht bleef lang."
+    story = "Een leerling uit groep 6 leest nu zelf voor in de klas."

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from core.tests.constraints import find_constraint, violates, violates_unique_field
 from municipality.models import Funder, FundingAgreement, Municipality, Target
 from municipality.tests.factories import (
+    AccountabilityTextFactory,
     FunderFactory,
     FundingAgreementFactory,
     MunicipalityFactory,
@@ -91,3 +92,15 @@ def test_negative_target_value_is_rejected_by_database():
 
     with pytest.raises(IntegrityError, match="value"), transaction.atomic():
         Target.objects.filter(pk=target.pk).update(value=-1)
+
+
+def test_two_accountability_texts_for_one_agreement_and_period_are_rejected_by_database():
+    text = AccountabilityTextFactory()
+
+    with violates("accountability_text_once_per_period"):
+        AccountabilityTextFactory(agreement=text.agreement)
+
+
+def test_accountability_text_period_ending_before_it_starts_is_rejected_by_database():
+    with violates("accountability_text_period_valid"):
+        AccountabilityTextFactory(period_start=dt.date(2026, 1, 1), period_end=dt.date(2025, 1, 1))
