@@ -1,7 +1,8 @@
 """Forms for matching: a match by hand, a batch proposal, ending, replacing, availability.
 
 The forms check the shape of the input; the match services check the rules
-(``referrals.services.matches``) and their refusals are put on the form.
+(``referrals.services.matches`` and ``match_changes``) and their refusals
+are put on the form.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """A proposal for matching a programme's whole waitlist at once.
 
-The project leader reviews, adjusts and confirms it (``match_confirm_proposal``);
+The project leader reviews, adjusts (``alternatives`` gives the best other
+volunteers for each pupil) and confirms it (``match_confirm_proposal``);
 nothing here writes.
 
 How the proposal is made
@@ -59,6 +60,7 @@ from .scoring import (
     load_pupil_profiles,
     load_volunteer_profiles,
     score_components,
+    score_matrix,
 )
 
 BONUS_STEP = MAX_SCORE + 1  # one urgency level outweighs any difference in fit
@@ -214,3 +216,28 @@ def propose(programme: Programme, *, on: dt.date | None = None) -> Proposal:
             )
         )
     return Proposal(programme=programme, matches=tuple(matches), unmatched=tuple(unmatched))
+
+
+def alternatives(
+    referrals: Sequence[Referral], programme: Programme, *, on: dt.date, limit: int
+) -> dict[int, list[tuple[Volunteer, float, int]]]:
+    """For each referral the ``limit`` best eligible volunteers: (volunteer, score, free places).
+
+    For the project leader who adjusts a proposal. One score matrix for all
+    pupils and volunteers: a fixed number of queries, whatever the length of
+    the waitlist.
+    """
+    facts = eligible_facts(programme, on=on)
+    if not referrals or not facts:
+        return {r.pk: [] for r in referrals}
+    pupils = load_pupil_profiles(referrals, programme)
+    profiles = load_volunteer_profiles(facts)
+    volunteers = [f.volunteer for f in facts]
+    rows = [pupils[r.pk] for r in referrals]
+    scores = score_matrix(rows, [profiles[v.pk] for v in volunteers])
+    free = {v.pk: profiles[v.pk].free_capacity for v in volunteers}
+    best = np.argsort(-scores, axis=1, kind="stable")[:, :limit]
+    return {
+        referral.pk: [(volunteers[j], float(scores[i][j]), free[volunteers[j].pk]) for j in best[i]]
+        for i, referral in enumerate(referrals)
+    }

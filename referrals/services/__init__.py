@@ -24,15 +24,14 @@ from .lifecycle import (
     referral_transition,
     referral_withdraw,
 )
-from .matches import (
+from .match_changes import (
     match_add_participant,
-    match_confirm_proposal,
-    match_create,
     match_end,
     match_remove_participant,
     match_replace_volunteer,
     pupil_set_availability,
 )
+from .matches import match_confirm_proposal, match_create
 from .sessions import (
     contact_moment_delete,
     contact_moment_log,

@@ -106,11 +106,24 @@ def _one_to_one_pupil(match: Match, on: dt.date) -> Pupil | None:
 class _Checked:
     kind: str
     phase: str
+    date: dt.date
+    duration_minutes: int
     attendance: str
     pupil: Pupil | None
     absent: list[Pupil]
     participants: list[str]
     note: str
+
+    def apply_to(self, moment: ContactMoment) -> None:
+        """Put the checked values on ``moment``; its absent pupils are set once it is saved."""
+        moment.pupil = self.pupil
+        moment.kind = self.kind
+        moment.phase = self.phase
+        moment.date = self.date
+        moment.duration_minutes = self.duration_minutes
+        moment.attendance = self.attendance
+        moment.participants = self.participants
+        moment.note = self.note
 
 
 def _default_participants(*, user, match: Match, kind: str, attendance: str) -> list[str]:
@@ -230,6 +243,8 @@ def _check(
     return _Checked(
         kind=kind,
         phase=phase,
+        date=date,
+        duration_minutes=duration_minutes,
         attendance=attendance,
         pupil=pupil,
         absent=absent,
@@ -272,18 +287,9 @@ def contact_moment_log(
         absent_pupil_ids=absent_pupil_ids,
         participants=participants,
     )
-    moment = ContactMoment.objects.create(
-        match=match,
-        pupil=checked.pupil,
-        kind=checked.kind,
-        phase=checked.phase,
-        date=date,
-        duration_minutes=duration_minutes,
-        attendance=checked.attendance,
-        participants=checked.participants,
-        note=checked.note,
-        logged_by=user,
-    )
+    moment = ContactMoment(match=match, logged_by=user)
+    checked.apply_to(moment)
+    moment.save(force_insert=True)
     if checked.absent:
         moment.absent_pupils.set(checked.absent)
     return moment
@@ -318,14 +324,7 @@ def contact_moment_update(
         absent_pupil_ids=absent_pupil_ids,
         participants=participants,
     )
-    moment.pupil = checked.pupil
-    moment.kind = checked.kind
-    moment.phase = checked.phase
-    moment.date = date
-    moment.duration_minutes = duration_minutes
-    moment.attendance = checked.attendance
-    moment.participants = checked.participants
-    moment.note = checked.note
+    checked.apply_to(moment)
     moment.save()
     moment.absent_pupils.set(checked.absent)
     return moment

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from initiatives.tests.factories import ProgrammeFactory, VolunteerFactory
+from referrals.certificates import certificate_for, certificate_html
 from referrals.models import Match, Referral
 from referrals.tests.factories import (
     ContactMomentFactory,
@@ -22,7 +23,6 @@ from referrals.tests.factories import (
     ReferralFactory,
     days_ago,
 )
-from referrals.views.evaluations import certificate_for, certificate_html
 
 S = Referral.Status
 

@@ -24,15 +24,14 @@ from referrals.models import (
     Referral,
     ReferralStatusChange,
 )
-from referrals.services.matches import (
+from referrals.services.match_changes import (
     match_add_participant,
-    match_confirm_proposal,
-    match_create,
     match_end,
     match_remove_participant,
     match_replace_volunteer,
     pupil_set_availability,
 )
+from referrals.services.matches import match_confirm_proposal, match_create
 from referrals.tests.factories import (
     ContactMomentFactory,
     MatchFactory,

@@ -86,7 +86,7 @@ def test_a_leader_matches_a_waiting_pupil_from_a_suggestion(world, client_for):
         rf'data-volunteer="{volunteer.pk}".*?{re.escape(escape(create_url))}', text(page), re.S
     )
     assert item, "the suggestion links to the create form with the volunteer"
-    assert volunteer.full_name in item.group(0)
+    assert escape(volunteer.full_name) in item.group(0)
     assert 'data-reason="availability"' in item.group(0)
 
     form = client.get(create_url)

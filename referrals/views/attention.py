@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.urls import path
 
+from accounts.decorators import leader_required
 from accounts.scope import scope_for
 
 from ..attention import group_by_rule, needs_attention
-from .leader import leader_required
 
 
 @leader_required

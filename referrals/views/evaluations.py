@@ -6,40 +6,25 @@ For the initiative's project leaders only (``leader_required``: others get
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from accounts.scope import scope_for
+from accounts.decorators import leader_required
 
 from .. import selectors
+from ..certificates import certificate_available, certificate_for, certificate_pdf, led_participant
 from ..forms.evaluations import EvaluationForm, ImpactMeasurementForm
-from ..models import (
-    ContactMoment,
-    Evaluation,
-    Goal,
-    ImpactMeasurement,
-    Match,
-    MatchParticipant,
-    Referral,
-)
+from ..models import Evaluation, Goal, ImpactMeasurement
 from ..services import evaluations as evaluation_services
 from ..services.evaluations import EVALUATION_STATUSES, IMPACT_STATUSES, active_questions
-from .leader import _add_errors, leader_required
-
-
-def _to_detail(referral: Referral):
-    return redirect("referrals:leader_detail", pk=referral.pk)
+from .common import add_errors, to_leader_detail
 
 
 def _chosen(request, values, default: str) -> str:
@@ -56,7 +41,7 @@ def evaluation_record(request, pk: int):
     referral = selectors.leader_referral_detail(user=request.user, pk=pk)
     if referral.status not in EVALUATION_STATUSES:
         messages.error(request, _("An evaluation is held once the pupil has been matched."))
-        return _to_detail(referral)
+        return to_leader_detail(referral)
     goals = list(Goal.objects.filter(plan__referral=referral).order_by("review_date", "pk"))
     recorded = {
         e.moment: e
@@ -70,14 +55,14 @@ def evaluation_record(request, pk: int):
                     user=request.user, referral=referral, **form.service_kwargs()
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 saved = {
                     Evaluation.Moment.MID: _("The mid-term evaluation has been saved."),
                     Evaluation.Moment.END: _("The final evaluation has been saved."),
                 }
                 messages.success(request, saved[form.cleaned_data["moment"]])
-                return _to_detail(referral)
+                return to_leader_detail(referral)
         moment = form["moment"].value() or ""
     else:
         default = Evaluation.Moment.END if Evaluation.Moment.MID in recorded else "mid"
@@ -133,10 +118,10 @@ def impact_record(request, pk: int):
                         user=request.user, referral=referral, **form.service_kwargs()
                     )
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_errors(form, error)
                 else:
                     messages.success(request, _("The impact measurement has been saved."))
-                    return _to_detail(referral)
+                    return to_leader_detail(referral)
         else:
             default = next((m for m in allowed if m not in measurements), allowed[-1])
             moment = _chosen(request, allowed, default)
@@ -179,84 +164,10 @@ def impact_record(request, pk: int):
 # --- certificate of participation -----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Certificate:
-    pupil_name: str
-    programme: str
-    initiative: str
-    start: dt.date
-    end: dt.date
-    sessions_held: int
-    signed_by: str
-    issued_on: dt.date
-
-
-def certificate_available(participant: MatchParticipant) -> bool:
-    """Only for a pupil whose guidance was completed: match completed, referral completed."""
-    return (
-        participant.match.end_reason == Match.EndReason.COMPLETED
-        and participant.referral.status == Referral.Status.COMPLETED
-    )
-
-
-def certificate_for(participant: MatchParticipant, *, signed_by) -> Certificate:
-    """The facts on the certificate, over the whole guidance of the referral.
-
-    A replaced volunteer means more than one match for the same referral: the
-    period runs from the first day in any of them and the sessions of all count.
-    """
-    participations = list(
-        MatchParticipant.objects.filter(referral_id=participant.referral_id).select_related("match")
-    )
-    windows = Q()
-    ends = []
-    for p in participations:
-        end = p.left_on or p.match.end_date
-        window = Q(match_id=p.match_id, date__gte=p.joined_on)
-        if end:
-            window &= Q(date__lte=end)
-            ends.append(end)
-        windows |= window
-    sessions_held = (
-        ContactMoment.objects.filter(
-            windows, kind=ContactMoment.Kind.SESSION, attendance=ContactMoment.Attendance.HELD
-        )
-        .exclude(absent_pupils=participant.pupil_id)
-        .count()
-    )
-    programme = participant.match.programme
-    return Certificate(
-        pupil_name=participant.pupil.full_name,
-        programme=programme.name,
-        initiative=programme.initiative.name,
-        start=min(p.joined_on for p in participations),
-        end=max(ends) if ends else participant.match.end_date,
-        sessions_held=sessions_held,
-        signed_by=signed_by.get_full_name() or signed_by.email,
-        issued_on=timezone.localdate(),
-    )
-
-
-def certificate_html(certificate: Certificate) -> str:
-    return render_to_string("referrals/evaluations/certificate.html", {"c": certificate})
-
-
-def certificate_pdf(certificate: Certificate) -> bytes:
-    import weasyprint  # heavy import; only when a certificate is made
-
-    return weasyprint.HTML(string=certificate_html(certificate)).write_pdf()
-
-
 @leader_required
 def certificate(request, pk: int):
     """The Bewijs van Deelname as a PDF download, once the match was completed."""
-    scope = scope_for(request.user)
-    qs = MatchParticipant.objects.select_related(
-        "pupil", "referral", "match__programme__initiative"
-    )
-    if not scope.is_superuser:
-        qs = qs.filter(match__programme__initiative_id__in=scope.led_initiative_ids)
-    participant = get_object_or_404(qs, pk=pk)
+    participant = led_participant(user=request.user, pk=pk)
     if not certificate_available(participant):
         return render(
             request,

@@ -20,7 +20,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -44,6 +43,7 @@ from ..forms.leader import (
 from ..models import Goal, PriorityChange, Referral, ReferralStatusChange, TripartiteMeeting
 from ..services.lifecycle import TRANSITIONS, age_on
 from ..services.waitlist import reminder_interval
+from .common import add_errors, guardian_languages, safe_next, to_leader_detail
 
 S = Referral.Status
 # Statuses in which the place in the queue still matters.
@@ -62,21 +62,8 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names, or on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _referral(request, pk: int) -> Referral:
     return selectors.leader_referral_detail(user=request.user, pk=pk)
-
-
-def _to_detail(referral: Referral):
-    return redirect("referrals:leader_detail", pk=referral.pk)
 
 
 def _version_form(referral: Referral, form_class=VersionForm, **kwargs):
@@ -209,7 +196,7 @@ def _transition(request, referral: Referral, action, success: str):
         messages.error(request, _error_text(error))
     else:
         messages.success(request, success)
-    return _to_detail(referral)
+    return to_leader_detail(referral)
 
 
 def _posted_version(request, referral: Referral, prefix: str | None = None) -> int | None:
@@ -223,7 +210,7 @@ def _versioned_action(request, pk: int, service, success: str):
     version = _posted_version(request, referral)
     if version is None:
         messages.error(request, _("The form was incomplete. Reload the page and try again."))
-        return _to_detail(referral)
+        return to_leader_detail(referral)
     return _transition(
         request,
         referral,
@@ -262,15 +249,15 @@ def _form_service(request, referral: Referral, form, call, on_success):
     except ValidationError as error:
         if _is_stale(error):
             messages.error(request, _error_text(error))
-            return _to_detail(referral)
-        _add_errors(form, error)
+            return to_leader_detail(referral)
+        add_errors(form, error)
         return None
     return on_success()
 
 
 def _succeeded(request, referral: Referral, message: str):
     messages.success(request, message)
-    return _to_detail(referral)
+    return to_leader_detail(referral)
 
 
 def _reason_action(request, pk: int, *, prefix: str, service, title: str, success: str):
@@ -336,7 +323,7 @@ def _refuse_unless_intake(request, referral: Referral):
             _("The driehoeksgesprek belongs to the intake; this referral is “%(status)s”.")
             % {"status": referral.get_status_display()},
         )
-        return _to_detail(referral)
+        return to_leader_detail(referral)
     return None
 
 
@@ -380,7 +367,7 @@ def meeting_outcome(request, pk: int, meeting_pk: int):
         return refused
     if meeting.held_on is not None:
         messages.info(request, _("The outcome of this driehoeksgesprek has already been recorded."))
-        return _to_detail(referral)
+        return to_leader_detail(referral)
     if request.method == "POST":
         form = MeetingOutcomeForm(request.POST)
         goal_formset = GoalFormSet(request.POST, prefix="goals")
@@ -428,24 +415,15 @@ def meeting_outcome(request, pk: int, meeting_pk: int):
 # --- priority ------------------------------------------------------------------
 
 
-def _safe_next(request) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
 @leader_required
 def referral_priority(request, pk: int):
     referral = _referral(request, pk)
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if referral.status not in PRIORITY_STATUSES:
         messages.error(
             request, _("The priority only matters while the pupil waits for a volunteer.")
         )
-        return _to_detail(referral)
+        return to_leader_detail(referral)
     if request.method == "POST":
         form = PriorityForm(request.POST, prefix="priority")
         if form.is_valid():
@@ -459,7 +437,7 @@ def referral_priority(request, pk: int):
                         request,
                         _("The priority is now %(priority)s.") % {"priority": data["priority"]},
                     )
-                return redirect(next_url) if next_url else _to_detail(referral)
+                return redirect(next_url) if next_url else to_leader_detail(referral)
 
             response = _form_service(
                 request,
@@ -507,19 +485,6 @@ class WaitlistRow:
     long_wait: bool
 
 
-def _guardian_languages(referral: Referral) -> list[str]:
-    languages = []
-    for guardian in referral.pupil.guardians.all():  # prefetched by the selector
-        if not guardian.language:
-            continue
-        label = guardian.language
-        if guardian.interpreter_needed:
-            label = _("%(language)s (interpreter needed)") % {"language": label}
-        if label not in languages:
-            languages.append(label)
-    return languages
-
-
 @leader_required
 def waitlist(request):
     """Waiting pupils of one programme, by priority, then date of referral."""
@@ -550,7 +515,7 @@ def waitlist(request):
                     referral=r,
                     days_waiting=selectors.days_waiting(r, today=today),
                     age=age_on(r.pupil.date_of_birth, today),
-                    languages=_guardian_languages(r),
+                    languages=guardian_languages(r),
                     long_wait=bool(r.waiting_since and now - r.waiting_since >= interval),
                 )
             )
@@ -654,14 +619,14 @@ def referral_create(request):
                         consent_method=data["consent_method"],
                     )
                 except ValidationError as error:
-                    _add_errors(form, error)
+                    add_errors(form, error)
                 else:
                     messages.success(
                         request,
                         _("The referral of %(name)s has been entered.")
                         % {"name": referral.pupil.full_name},
                     )
-                    return _to_detail(referral)
+                    return to_leader_detail(referral)
     else:
         form = LeaderReferralForm(**choices)
         guardian_formset = GuardianFormSet(prefix="guardians")

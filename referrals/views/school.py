@@ -38,6 +38,7 @@ from ..forms.school import (
 )
 from ..models import Referral
 from ..services.lifecycle import TRANSITIONS, places_left
+from .common import add_errors
 
 S = Referral.Status
 PAGE_SIZE = 50
@@ -69,15 +70,6 @@ def _schools(user) -> list[SchoolLocation]:
 
 def _current_school_year() -> int:
     return school_year_start(timezone.localdate())
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the fields it names."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _may_withdraw(referral: Referral) -> bool:
@@ -227,7 +219,7 @@ def _save(request, form, guardians, *, referral: Referral | None, submit: bool):
                     expected_version=form.cleaned_data.get("version") or None,
                 )
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_errors(form, error)
         return None
     if not submit:
         messages.success(
@@ -371,7 +363,7 @@ def referral_withdraw(request, pk: int):
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The referral has been withdrawn."))
             return redirect("referrals:school_detail", pk=referral.pk)

@@ -21,13 +21,13 @@ from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
 
+from ..certificates import certificate_available
 from ..forms.sessions import ContactMomentForm
-from ..models import ContactMoment, Match, Pupil, Referral
+from ..models import ContactMoment, Match, Pupil
 from ..services.sessions import (
     contact_moment_delete,
     contact_moment_log,
@@ -35,7 +35,7 @@ from ..services.sessions import (
     may_change_moment,
     may_log_moments,
 )
-from .leader import _add_errors
+from .common import add_errors, safe_next
 
 
 def _visible_match(request, pk: int) -> Match:
@@ -65,15 +65,6 @@ def _pupil_names(match: Match) -> str:
     )
 
 
-def _next_url(request, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 def _saved_message(moment: ContactMoment) -> str:
     return _("%(kind)s of %(date)s saved.") % {
         "kind": moment.get_kind_display(),
@@ -88,14 +79,14 @@ def session_log(request, pk: int):
     if not may_log_moments(request.user, match):
         raise PermissionDenied
     members = _group_members(match)
-    next_url = _next_url(request, reverse("home"))
+    next_url = safe_next(request) or reverse("home")
     if request.method == "POST":
         form = ContactMomentForm(request.POST, match=match, group_members=members)
         if form.is_valid():
             try:
                 moment = contact_moment_log(user=request.user, match=match, **form.service_kwargs())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _saved_message(moment))
                 return redirect(next_url)
@@ -142,11 +133,8 @@ def match_moments(request, pk: int):
             "pupil__last_name", "pupil__first_name", "pk"
         )
     )
-    completed = match.end_reason == Match.EndReason.COMPLETED
     for participant in participants:
-        participant.has_certificate = (
-            leads and completed and participant.referral.status == Referral.Status.COMPLETED
-        )
+        participant.has_certificate = leads and certificate_available(participant)
     totals = ContactMoment.objects.filter(
         match=match,
         kind=ContactMoment.Kind.SESSION,
@@ -189,7 +177,7 @@ def moment_edit(request, pk: int):
             try:
                 contact_moment_update(user=request.user, moment=moment, **form.service_kwargs())
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _saved_message(moment))
                 return redirect(back)

@@ -1,4 +1,7 @@
-"""Reads for referrals. Every list starts from ``visible_to(user)``."""
+"""Reads of referrals, for the school's and the project leader's pages.
+
+Every list starts from ``visible_to(user)``.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scope import scope_for
 
-# 'Needs attention' lives in its own module; other apps read it from here.
-from .attention import attention_summary, needs_attention  # noqa: F401
-from .models import (
+from ..models import (
     ContactMoment,
     Goal,
     GoalEvaluation,

@@ -1,0 +1,64 @@
+"""Reads for referrals. Every list starts from ``visible_to(user)``.
+
+Importers use the package, ``from referrals import selectors`` and then
+``selectors.waitlist(...)``: the modules inside (``referrals`` for the
+referral journey, ``matches`` for the matching pages) may change.
+"""
+
+# 'Needs attention' lives in its own module; other apps read it from here.
+from ..attention import attention_summary, needs_attention
+from .matches import (
+    Eligible,
+    batch_referrals,
+    eligible_volunteers,
+    initiative_volunteer,
+    match_detail,
+    match_list,
+    match_participants,
+    matches_for,
+    programme_volunteers,
+    pupil_availability,
+    referral_matches,
+)
+from .referrals import (
+    NEXT_STEP,
+    GoalView,
+    days_waiting,
+    goals_with_evaluations,
+    inbox,
+    intake_referrals,
+    leader_referral_detail,
+    next_step,
+    possible_duplicates,
+    school_referral_detail,
+    school_referrals,
+    waitlist,
+)
+
+__all__ = [
+    "NEXT_STEP",
+    "Eligible",
+    "GoalView",
+    "attention_summary",
+    "batch_referrals",
+    "days_waiting",
+    "eligible_volunteers",
+    "goals_with_evaluations",
+    "inbox",
+    "initiative_volunteer",
+    "intake_referrals",
+    "leader_referral_detail",
+    "match_detail",
+    "match_list",
+    "match_participants",
+    "matches_for",
+    "needs_attention",
+    "next_step",
+    "possible_duplicates",
+    "programme_volunteers",
+    "pupil_availability",
+    "referral_matches",
+    "school_referral_detail",
+    "school_referrals",
+    "waitlist",
+]
