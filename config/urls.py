@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("", include("referrals.urls")),
     path("", include("initiatives.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
