@@ -10,6 +10,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("", include("referrals.urls")),
     path("", include("initiatives.urls")),
+    path("", include("municipality.urls")),
     path("", include("reports.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,1 @@
+"""The municipality pages; one module per subject (``agreements``: funding agreements)."""
