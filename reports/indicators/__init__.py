@@ -1,0 +1,12 @@
+"""The one indicator engine: every figure for a scope and a period.
+
+Dashboards, PDF reports, exports and the API all call :func:`compute`; the
+definitions are in docs/indicators.md. Every figure is aggregated in the
+database, in a fixed number of queries whatever the amount of data.
+"""
+
+from .engine import compute, reach_gap, trend
+from .scope import IndicatorScope
+from .types import Figure, IndicatorSet, Table
+
+__all__ = ["Figure", "IndicatorScope", "IndicatorSet", "Table", "compute", "reach_gap", "trend"]
