@@ -136,6 +136,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "referrals.tasks.send_attention_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Accountability reports of agreement periods that ended: daily 02:30.
+    "due-accountability-reports": {
+        "task": "reports.tasks.generate_due_reports",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 # --- Authentication -------------------------------------------------------

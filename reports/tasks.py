@@ -1,0 +1,21 @@
+"""Background jobs of accountability reports. Each takes ids and is idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def generate_report(report_id: int) -> bool:
+    """Generate one queued report; does nothing when it is already running or done."""
+    from .services import report_generate
+
+    return report_generate(report_id=report_id)
+
+
+@shared_task
+def generate_due_reports() -> int:
+    """Daily: the automatic report of every agreement period that has ended (once)."""
+    from .services import generate_due_reports as run
+
+    return run()
