@@ -116,6 +116,8 @@ def _build_side(
         active=True,
         with_account=True,
         email=f"vrijwilliger-{key}@example.nl",
+        first_name={"a": "Wilhelmina", "b": "Bartholomeus"}[key],
+        last_name={"a": "Ouwerkerk", "b": "Tjeenk-Willink"}[key],
     )
 
     # Distinctive names, so "the page does not show this pupil" cannot pass or
@@ -126,7 +128,9 @@ def _build_side(
         first_name={"a": "Yasmina", "b": "Thijmen"}[key],
         last_name={"a": "Zwartewaal", "b": "Korteweg-Ankersmit"}[key],
     )
-    guardian = GuardianFactory(pupil=pupil)
+    guardian = GuardianFactory(
+        pupil=pupil, name={"a": "Fatima Zwartewaal", "b": "Inge Korteweg"}[key]
+    )
     referral = ReferralFactory(pupil=pupil, programme=programme, matched=True)
     match = MatchFactory(programme=programme, volunteer=volunteer)
     participant = MatchParticipantFactory(match=match, referral=referral)

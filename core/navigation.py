@@ -46,7 +46,11 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Referrals"), "referrals:school_list", roles=frozenset({Role.SCHOOL_REFERRER})),
     NavItem(_("Refer a pupil"), "referrals:school_create", roles=frozenset({Role.SCHOOL_REFERRER})),
     NavItem(_("Volunteers"), "initiatives:volunteer_list", roles=frozenset({Role.PROJECT_LEADER})),
-    NavItem(_("Dashboard"), "municipality:dashboard", roles=frozenset({Role.MUNICIPAL_OFFICIAL})),
+    NavItem(
+        _("Dashboard"),
+        "municipality:dashboard",
+        roles=frozenset({Role.MUNICIPAL_OFFICIAL, Role.PROJECT_LEADER}),
+    ),
     NavItem(
         _("Funding"),
         "municipality:agreement_list",
