@@ -152,6 +152,8 @@ def impact_by_question(ctx: Context, rows: list[dict]) -> Table:
             for row in rows
         ),
         totals=None,
-        # Means, not counts; the first column counts pupils.
-        counts=False,
+        # The first column counts pupils, so published output hides a row with
+        # 1-4 pupils, and with it the means over those few (suppression treats
+        # the non-integer mean columns as derived from the row's count).
+        counts=True,
     )

@@ -557,3 +557,26 @@ def test_no_hidden_count_can_be_worked_out_from_the_whole_document(po, vo, data)
         published.figure("pupils_reached").display == published.table("reach_by_sector").totals[0]
     )
     assert published.figure("pupils_reached").display == published.table("reach_by_grade").totals[0]
+
+
+def test_impact_means_over_fewer_than_five_pupils_are_not_published():
+    from reports.indicators.outcomes import impact_by_question
+
+    def row(text, n, start, end):
+        return {
+            "question__programme__name": "Taalmentoraat",
+            "question__text": text,
+            "n": n,
+            "mean_start": start,
+            "mean_end": end,
+            "mean_change": end - start,
+        }
+
+    table = impact_by_question(
+        None, [row("Leesplezier", 3, 2.0, 4.0), row("Zelfvertrouwen", 12, 3.0, 4.5)]
+    )
+
+    published = suppress_table(table)
+
+    assert published.cells[0] == ("<5", "x", "x", "x")
+    assert published.cells[1][0] == "12"
