@@ -67,7 +67,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from reports.indicators.types import Figure, IndicatorSet, Number, Table
+from reports.indicators.types import Figure, IndicatorSet, Number, Table, by_key
 
 THRESHOLD = 5
 SMALL = "<5"  # a count of 1 to 4
@@ -226,16 +226,10 @@ class PublishedSet:
     tables: tuple[SuppressedTable, ...]
 
     def figure(self, key: str) -> PublishedFigure:
-        for figure in self.figures:
-            if figure.key == key:
-                return figure
-        raise KeyError(key)
+        return by_key(self.figures, key)
 
     def table(self, key: str) -> SuppressedTable:
-        for table in self.tables:
-            if table.key == key:
-                return table
-        raise KeyError(key)
+        return by_key(self.tables, key)
 
     def as_dict(self) -> dict:
         return {

@@ -35,9 +35,7 @@ def check_not_in_future(value: dt.date, *, field: str, message: str) -> None:
 
 
 def active_pupils(volunteer) -> int:
-    """Pupils in the volunteer's running matches."""
-    from referrals.models import MatchParticipant
+    """Pupils in the volunteer's running matches (the count the matching rules use)."""
+    from referrals.matching.rules import active_pupil_counts
 
-    return MatchParticipant.objects.filter(
-        match__volunteer=volunteer, left_on__isnull=True, match__end_date__isnull=True
-    ).count()
+    return active_pupil_counts([volunteer.pk]).get(volunteer.pk, 0)

@@ -74,15 +74,23 @@ def load_facts(volunteers: Iterable[Volunteer]) -> dict[int, VolunteerFacts]:
         volunteer_id__in=ids
     ).values_list("volunteer_id", "programme_id"):
         facts[volunteer_id].programme_ids.add(programme_id)
-    for row in (
+    for volunteer_id, count in active_pupil_counts(ids).items():
+        facts[volunteer_id].active_pupils = count
+    return facts
+
+
+def active_pupil_counts(volunteer_ids: Iterable[int]) -> dict[int, int]:
+    """Pupils in each volunteer's running matches (volunteers without any are left out)."""
+    return dict(
         MatchParticipant.objects.filter(
-            match__volunteer_id__in=ids, left_on__isnull=True, match__end_date__isnull=True
+            match__volunteer_id__in=list(volunteer_ids),
+            left_on__isnull=True,
+            match__end_date__isnull=True,
         )
         .values("match__volunteer_id")
         .annotate(n=Count("pk"))
-    ):
-        facts[row["match__volunteer_id"]].active_pupils = row["n"]
-    return facts
+        .values_list("match__volunteer_id", "n")
+    )
 
 
 def required_trainings(programme: Programme) -> list[Training]:

@@ -370,7 +370,12 @@ def test_moments_page_lists_moments_with_their_notes(world, client_for, persona)
 def test_moments_page_shows_absent_group_members(world, client_for):
     programme = ProgrammeFactory(initiative=world.a.initiative, group=True)
     match = MatchFactory(programme=programme, kind="group")
-    members = [MatchParticipantFactory(match=match).pupil for _ in range(2)]
+    members = [
+        MatchParticipantFactory(
+            match=match, pupil__first_name=first, pupil__last_name="Groepslid"
+        ).pupil
+        for first in ("Aanwezige", "Afwezige")
+    ]
     moment = ContactMomentFactory(match=match)
     moment.absent_pupils.add(members[1])
 

@@ -59,6 +59,14 @@ class Table:
         }
 
 
+def by_key(items, key: str):
+    """The item whose ``key`` is ``key`` (figures and tables are few: a scan is fine)."""
+    for item in items:
+        if item.key == key:
+            return item
+    raise KeyError(key)
+
+
 @dataclass(frozen=True)
 class IndicatorSet:
     """Every figure and table for one scope and one period."""
@@ -69,16 +77,10 @@ class IndicatorSet:
     tables: tuple[Table, ...]
 
     def figure(self, key: str) -> Figure:
-        for figure in self.figures:
-            if figure.key == key:
-                return figure
-        raise KeyError(key)
+        return by_key(self.figures, key)
 
     def table(self, key: str) -> Table:
-        for table in self.tables:
-            if table.key == key:
-                return table
-        raise KeyError(key)
+        return by_key(self.tables, key)
 
     def as_dict(self) -> dict:
         """JSON-serialisable and stable: same data, same dict (keys in a fixed order)."""
