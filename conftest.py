@@ -27,6 +27,10 @@ Fixtures
     ``world.superuser`` an administrator. The ``outsider`` and ``superuser``
     fixtures return the same users.
 
+``api_for``
+    ``api_for(user)`` returns a DRF ``APIClient`` authenticated with a new
+    personal API token of ``user`` (``api_for(None)``: anonymous).
+
 ``client_for``
     ``client_for(user)`` returns a Django test ``Client`` logged in as
     ``user`` (``force_login``, so no password is checked).
@@ -205,6 +209,27 @@ def client_for(db):
     def make(user) -> Client:
         client = Client()
         client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for(db):
+    """``api_for(user)``: a DRF ``APIClient`` that sends a fresh personal token of ``user``.
+
+    ``api_for(user, membership=m, read_only=True)`` narrows the token as the
+    token page does; ``api_for(None)`` is an anonymous client.
+    """
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import api_token_create
+
+    def make(user, **token_options) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            _token, secret = api_token_create(user=user, name="test", **token_options)
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 
     return make

@@ -8,6 +8,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("api/v1/", include("config.api_urls")),
     path("", include("referrals.urls")),
     path("", include("initiatives.urls")),
     path("", include("municipality.urls")),
