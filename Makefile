@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrations-check messages clean
+.PHONY: run test install lint format migrations-check messages openapi clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -49,6 +49,10 @@ migrations-check: install
 messages: install
 	$(PY) manage.py makemessages -l nl --ignore=.venv --ignore=node_modules --ignore=benchmarks --ignore="*/tests/*" --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+## Regenerate the committed OpenAPI document (a test fails when it is stale).
+openapi: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --lang en --validate --file openapi.yaml
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

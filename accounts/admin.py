@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import selectors, services
-from .models import Invitation, Membership, User
+from .models import ApiToken, Invitation, Membership, User
 
 
 class UserCreationForm(forms.ModelForm):
@@ -203,3 +203,35 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status(self, obj):
         return selectors.INVITATION_STATUS_LABELS[selectors.invitation_status(obj)]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their users; an administrator can only see and revoke them."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "membership",
+        "read_only",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("read_only", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix", "user__email")
+    readonly_fields = [
+        f.name for f in ApiToken._meta.fields if f.name not in ("revoked_at", "key_hash")
+    ]
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})

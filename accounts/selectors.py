@@ -69,3 +69,12 @@ def invitations_sent_by(*, user: User) -> list[Invitation]:
         invitation.status = invitation_status(invitation, now=now)
         invitation.status_label = INVITATION_STATUS_LABELS[invitation.status]
     return invitations
+
+
+def api_tokens_of(*, user: User):
+    """The user's own API tokens, newest first, with the role each carries."""
+    from .models import ApiToken
+
+    return ApiToken.objects.filter(user=user).select_related(
+        "membership__initiative", "membership__school", "membership__municipality"
+    )

@@ -113,16 +113,51 @@ def health(request):
 
 
 @requires_csrf_token
+def _api_problem(request, status: int, code: str):
+    """For addresses under /api/: the API's problem details instead of an HTML page."""
+    from core.api.errors import PROBLEM_CONTENT_TYPE, TITLES
+
+    body = {
+        "type": f"https://aanvullendleren.nl/problemen/{code}",
+        "title": str(TITLES.get(status, "")),
+        "status": status,
+        "detail": str(TITLES.get(status, "")),
+        "code": code,
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def permission_denied(request, exception=None):
+    if _is_api(request):
+        return _api_problem(request, 403, "permission_denied")
     return render(request, "403.html", status=403)
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return _api_problem(request, 404, "not_found")
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     """Rendered without context processors: no database, no session, no user."""
+    if _is_api(request):
+        return JsonResponse(
+            {
+                "type": "https://aanvullendleren.nl/problemen/server_error",
+                "title": "Server error",
+                "status": 500,
+                "detail": "Something went wrong on our side; it has been logged.",
+                "code": "server_error",
+            },
+            status=500,
+            content_type="application/problem+json",
+        )
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"LANGUAGE_CODE": get_language()}))

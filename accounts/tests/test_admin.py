@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Role, User
 from accounts.services import invite_user
+from accounts.tokens import api_token_create
 from initiatives.models import ProgrammePlaces, VolunteerStatusChange
 from initiatives.tests.factories import (
     AvailabilityFactory,
@@ -68,6 +69,7 @@ def add_one_of_each(side, *, by) -> None:
     school = SchoolLocationFactory(municipality=side.municipality)
     SchoolYearFigure.objects.create(school=school, school_year=2024 + n, pupil_count=250)
     InitiativeFactory(municipalities=[side.municipality])
+    api_token_create(user=side.project_leader, name=f"Token {n}")
     programme = ProgrammeFactory(initiative=side.initiative, municipalities=[side.municipality])
     ProgrammePlaces.objects.create(programme=programme, school=school, school_year=2024, places=4)
     agreement = FundingAgreementFactory(

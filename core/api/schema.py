@@ -109,6 +109,9 @@ def postprocess(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and not parameter.get("description"):
+                    parameter["description"] = "Identifier of the object."
             responses = operation.setdefault("responses", {})
             for status_code in _statuses_for(path, method):
                 responses.setdefault(
