@@ -45,7 +45,6 @@ HEADLINE_KEYS = (
     "contact_hours",
 )
 WAITLIST_KEYS = ("waitlist_size_end", "waiting_days_median", "waiting_days_max")
-# volunteer_capacity and volunteer_free_places are shown once the engine computes them.
 VOLUNTEER_KEYS = (
     "volunteers_active",
     "volunteer_capacity",

@@ -544,3 +544,16 @@ def test_leader_of_two_initiatives_sees_links_to_both(world, client_for):
 
     assert response.status_code == 200
     assert initiative_url(world.a.initiative) in text(response)
+
+
+def test_municipal_dashboard_shows_volunteer_capacity_and_free_places(world, client_for):
+    from initiatives.models import Volunteer
+
+    # world a's volunteer tutors one pupil (world.a.match) and can take eight at once
+    Volunteer.objects.filter(pk=world.a.volunteer.pk).update(capacity=8)
+
+    response = client_for(world.a.municipal_official).get(dashboard_url())
+
+    assert response.status_code == 200
+    assert figure(response, "volunteer_capacity") == "8"
+    assert figure(response, "volunteer_free_places") == "7"

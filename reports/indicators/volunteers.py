@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import statistics
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from referrals.matching.rules import add_years
@@ -42,12 +54,12 @@ def _status_at_end(ctx: Context) -> Subquery:
     )
 
 
-def active_in_period_q(ctx: Context) -> Q:
-    """Active at the end of the period, or tutoring in a match in scope during it."""
+def active_at_end_q(ctx: Context) -> Q:
+    """Status active on the period's last day (needs the ``status_at_end`` alias)."""
     from initiatives.models import Volunteer
 
     end = ctx.period.end
-    active_at_end = (
+    return (
         Q(start_date__lte=end)
         & (Q(end_date__isnull=True) | Q(end_date__gte=end))
         & (
@@ -55,8 +67,55 @@ def active_in_period_q(ctx: Context) -> Q:
             | Q(status_at_end__isnull=True, status=Volunteer.Status.ACTIVE)
         )
     )
+
+
+def active_in_period_q(ctx: Context) -> Q:
+    """Active at the end of the period, or tutoring in a match in scope during it."""
     in_match = Q(pk__in=ctx.matches().filter(active_q(ctx)).values("volunteer_id"))
-    return active_at_end | in_match
+    return active_at_end_q(ctx) | in_match
+
+
+def _pupils_at_end(ctx: Context) -> Subquery:
+    """Pupils the volunteer tutors on the period's last day, in any programme."""
+    from referrals.models import MatchParticipant
+
+    end = ctx.period.end
+    return Subquery(
+        MatchParticipant.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=end),
+            Q(match__end_date__isnull=True) | Q(match__end_date__gt=end),
+            match__volunteer_id=OuterRef("pk"),
+            joined_on__lte=end,
+            match__start_date__lte=end,
+        )
+        .order_by()
+        .values("match__volunteer_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def capacity_counts(ctx: Context) -> dict:
+    """One query: places of the volunteers active at the period's end, and those still free.
+
+    A volunteer's places are their capacity (pupils at once); free places are
+    capacity minus the pupils they tutor on the last day, never below zero.
+    """
+    available = (
+        pool(ctx)
+        .alias(status_at_end=_status_at_end(ctx))
+        .filter(active_at_end_q(ctx))
+        .annotate(tutoring=Coalesce(_pupils_at_end(ctx), 0))
+        .order_by()
+    )
+    totals = available.aggregate(
+        volunteer_capacity=Coalesce(Sum("capacity"), 0),
+        volunteer_free_places=Coalesce(
+            Sum(Greatest(F("capacity") - F("tutoring"), Value(0))), 0
+        ),
+    )
+    return totals
 
 
 def _with_vog_validity(ctx: Context, volunteers: QuerySet) -> tuple[QuerySet, Q]:
@@ -94,7 +153,7 @@ def active_volunteers(ctx: Context) -> QuerySet:
 
 
 def volunteer_counts(ctx: Context) -> dict:
-    """Three queries: the active ones (with VOG), new and stopped, the middle tenure."""
+    """Four queries: the active ones (with VOG), capacity, new and stopped, the middle tenure."""
     period = ctx.period
     active, vog_valid = _with_vog_validity(ctx, active_volunteers(ctx))
     active_totals = active.aggregate(
@@ -117,6 +176,7 @@ def volunteer_counts(ctx: Context) -> dict:
     active_n = active_totals["volunteers_active"]
     return {
         "volunteers_active": active_n,
+        **capacity_counts(ctx),
         "volunteers_new": totals["volunteers_new"],
         "volunteers_stopped": totals["volunteers_stopped"],
         "volunteer_tenure_median_months": (
@@ -131,6 +191,16 @@ def volunteer_counts(ctx: Context) -> dict:
 def figures(counts: dict) -> list[Figure]:
     return [
         Figure("volunteers_active", _("Active volunteers"), counts["volunteers_active"]),
+        Figure(
+            "volunteer_capacity",
+            _("Places with volunteers (pupils at once)"),
+            counts["volunteer_capacity"],
+        ),
+        Figure(
+            "volunteer_free_places",
+            _("Free places with volunteers at the end of the period"),
+            counts["volunteer_free_places"],
+        ),
         Figure("volunteers_new", _("New volunteers"), counts["volunteers_new"]),
         Figure("volunteers_stopped", _("Volunteers who stopped"), counts["volunteers_stopped"]),
         Figure(

@@ -627,6 +627,38 @@ def test_volunteers_active_new_stopped_tenure_and_vog(w):
     }
 
 
+def test_volunteer_capacity_and_free_places_at_the_end_of_the_period(w):
+    # w.volunteer: capacity 3, two pupils on 31 July 2025 (a third match ended
+    # on 31 July itself, so that pupil no longer counts): 1 free place.
+    Volunteer.objects.filter(pk=w.volunteer.pk).update(capacity=3)
+    w.one_to_one(w.pupil(), start="2024-09-01")
+    w.one_to_one(w.pupil(), start="2025-01-10")
+    w.one_to_one(w.pupil(), start="2024-09-01", end="2025-07-31")
+    # Capacity 2 but three pupils (over capacity, e.g. by a group): 0 free, not -1.
+    busy = w.new_volunteer(start=d("2024-01-01"))
+    Volunteer.objects.filter(pk=busy.pk).update(capacity=2)
+    for _ in range(3):
+        w.one_to_one(w.pupil(), start="2024-10-01", volunteer=busy)
+    # Capacity 4, one pupil who left in May, one who joins only in August: 4 free.
+    idle = w.new_volunteer(start=d("2024-01-01"))
+    Volunteer.objects.filter(pk=idle.pk).update(capacity=4)
+    w.one_to_one(w.pupil(), start="2024-10-01", end="2025-05-01", volunteer=idle)
+    w.one_to_one(w.pupil(), start="2025-08-15", volunteer=idle)
+    # Not counted: stopped before the end (though matched in the period), and paused.
+    gone = w.new_volunteer(start=d("2024-01-01"), end=d("2025-03-01"))
+    Volunteer.objects.filter(pk=gone.pk).update(capacity=5)
+    w.one_to_one(w.pupil(), start="2024-09-01", end="2025-02-28", volunteer=gone)
+    paused = w.new_volunteer(start=d("2024-01-01"), status=Volunteer.Status.PAUSED)
+    Volunteer.objects.filter(pk=paused.pk).update(capacity=6)
+
+    result = compute(town(w), Y2425)
+
+    assert values(result, "volunteer_capacity", "volunteer_free_places") == {
+        "volunteer_capacity": 3 + 2 + 4,
+        "volunteer_free_places": 1 + 0 + 4,
+    }
+
+
 def test_volunteer_of_another_programme_only_is_not_in_a_programme_scope(w):
     other = ProgrammeFactory(initiative=w.initiative, name="Leesclub", municipalities=[w.a])
     w.new_volunteer(start=d("2024-01-01")).programmes.add(other)
