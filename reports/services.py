@@ -17,11 +17,12 @@ import datetime as dt
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -58,6 +59,11 @@ ERROR_PDF = gettext_noop(
 )
 ERROR_STORE = gettext_noop(
     "The report could not be saved. Try again later; if it fails again, contact the administrator."
+)
+
+ERROR_INTERRUPTED = gettext_noop(
+    "Making this report stopped before it was finished (the background job was "
+    "interrupted). Try again; if it fails again, contact the administrator."
 )
 
 _VERSION_ATTEMPTS = 5
@@ -236,7 +242,7 @@ def report_generate(*, report_id: int) -> bool:
     from .snapshot import build_snapshot
 
     claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-        status=Report.Status.RUNNING, progress=PROGRESS_STARTED, error=""
+        status=Report.Status.RUNNING, progress=PROGRESS_STARTED, error="", started_at=timezone.now()
     )
     if not claimed:
         return False
@@ -281,6 +287,29 @@ def report_generate(*, report_id: int) -> bool:
         )
         return False
     return True
+
+
+def reclaim_stale_reports(*, now: dt.datetime | None = None) -> int:
+    """Mark failed every report that has been running longer than ``REPORT_STALE_AFTER``.
+
+    A worker that dies mid-job (killed, out of memory, machine lost) leaves
+    its report running for ever; Celery redelivers the message, but the
+    claim refuses a report that is not queued. After the stale time the
+    report fails with a message and can be retried. Should the slow worker
+    still finish after all, its result is discarded (it finishes only a
+    report that is still running). Returns the number of reports reclaimed.
+    """
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.REPORT_STALE_MINUTES)
+    stale = Report.objects.filter(status=Report.Status.RUNNING).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+    )
+    reclaimed = stale.update(
+        status=Report.Status.FAILED, progress=0, error=ERROR_INTERRUPTED, finished_at=now
+    )
+    if reclaimed:
+        logger.warning("Marked %s interrupted report(s) as failed", reclaimed)
+    return reclaimed
 
 
 # --- the schedule ------------------------------------------------------------------

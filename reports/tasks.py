@@ -19,3 +19,11 @@ def generate_due_reports() -> int:
     from .services import generate_due_reports as run
 
     return run()
+
+
+@shared_task
+def reclaim_stale_reports() -> int:
+    """Every 15 minutes: reports whose worker died while making them become failed."""
+    from .services import reclaim_stale_reports as run
+
+    return run()

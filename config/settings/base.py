@@ -143,6 +143,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.generate_due_reports",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Reports whose worker died mid-job: failed (with a retry) after REPORT_STALE_MINUTES.
+    "reclaim-stale-reports": {
+        "task": "reports.tasks.reclaim_stale_reports",
+        "schedule": 15 * 60,
+    },
 }
 
 # --- Authentication -------------------------------------------------------
@@ -304,6 +309,10 @@ LOGGING = {
 # Default number of weeks on the waitlist after which the project leader is
 # reminded to contact the family and school again (per programme adjustable).
 WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=1)
+
+# Minutes after which a report still "being generated" is taken to have lost
+# its worker and is marked failed (it can then be retried).
+REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", default=30, minimum=5)
 
 # Folder with the reference data files (cbs/, duo/) that demo_data imports.
 REFERENCE_DATA_DIR = Path(

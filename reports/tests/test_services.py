@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.periods import Period
@@ -579,3 +579,81 @@ def test_beat_schedule_runs_the_due_reports_daily(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["due-accountability-reports"]
     assert entry["task"] == "reports.tasks.generate_due_reports"
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {30}
+
+
+# --- a worker that died -------------------------------------------------------------
+
+
+def test_report_whose_worker_died_is_marked_failed_after_the_stale_time(
+    world, agreement, settings, media
+):
+    settings.REPORT_STALE_MINUTES = 30
+    now = timezone.now()
+    crashed = request(world.a.municipal_official, agreement)
+    busy = request(world.a.municipal_official, agreement)
+    Report.objects.filter(pk=crashed.pk).update(
+        status=Report.Status.RUNNING, progress=40, started_at=now - dt.timedelta(minutes=31)
+    )
+    Report.objects.filter(pk=busy.pk).update(
+        status=Report.Status.RUNNING, progress=40, started_at=now - dt.timedelta(minutes=10)
+    )
+
+    assert services.reclaim_stale_reports(now=now) == 1
+    assert services.reclaim_stale_reports(now=now) == 0  # idempotent
+
+    crashed.refresh_from_db()
+    busy.refresh_from_db()
+    assert (crashed.status, crashed.error, crashed.progress) == (
+        Report.Status.FAILED,
+        services.ERROR_INTERRUPTED,
+        0,
+    )
+    assert busy.status == Report.Status.RUNNING
+
+    # the user can try again, and this time it is made
+    services.report_retry(user=world.a.municipal_official, report=crashed)
+    assert services.report_generate(report_id=crashed.pk) is True
+    crashed.refresh_from_db()
+    assert crashed.status == Report.Status.DONE and crashed.version == 1
+
+
+def test_a_claimed_report_records_when_it_started(world, agreement, no_pdf):
+    report = request(world.a.municipal_official, agreement)
+    assert report.started_at is None
+    services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.started_at is not None and report.started_at <= report.finished_at
+
+
+def test_a_slow_worker_finishing_after_the_reclaim_keeps_nothing(
+    world, agreement, monkeypatch, settings, media
+):
+    """Its report was marked failed meanwhile: its PDF is thrown away, the failure stays."""
+    from reports import snapshot
+
+    settings.REPORT_STALE_MINUTES = 30
+    report = request(world.a.municipal_official, agreement)
+    real_build = snapshot.build_snapshot
+
+    def slow_build(report, **kwargs):
+        later = timezone.now() + dt.timedelta(minutes=45)
+        assert services.reclaim_stale_reports(now=later) == 1
+        return real_build(report, **kwargs)
+
+    monkeypatch.setattr(snapshot, "build_snapshot", slow_build)
+    assert services.report_generate(report_id=report.pk) is False
+    report.refresh_from_db()
+    assert (report.status, report.error, report.file.name) == (
+        Report.Status.FAILED,
+        services.ERROR_INTERRUPTED,
+        "",
+    )
+    assert stored_files(media) == []
+
+
+def test_the_schedule_reclaims_stale_reports_every_quarter_hour():
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["reclaim-stale-reports"]
+    assert entry["task"] == "reports.tasks.reclaim_stale_reports"
+    assert entry["schedule"] == 15 * 60
