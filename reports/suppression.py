@@ -242,6 +242,47 @@ class PublishedSet:
 # Public entry points
 
 
+def differs_by_small_count(
+    narrow: Sequence[Figure | Table], whole: Sequence[Figure | Table]
+) -> bool:
+    """Whether publishing ``narrow`` beside ``whole`` gives away a small count by difference.
+
+    ``narrow`` and ``whole`` are the figures and tables of two views of which
+    one is a part of the other (a filtered dashboard and the unfiltered one).
+    Each is protected on its own, but a reader of both could subtract: 57
+    pupils reached in the municipality and 55 in one neighbourhood tell that
+    2 live elsewhere. True when any count figure, or any count cell (matched
+    by table, row label and column), is published exactly in both (0 or at
+    least 5; a "<5" tells no exact value to subtract from) and differs between
+    the two by 1 to 4.
+    """
+    whole_by_key = {item.key: item for item in whole}
+    for item in narrow:
+        other = whole_by_key.get(item.key)
+        if other is None or type(other) is not type(item):
+            continue
+        if isinstance(item, Figure):
+            pairs = [(item.value, other.value)] if item.is_count else []
+        elif item.counts:
+            other_rows = dict(other.rows)
+            pairs = [
+                pair
+                for label, values in item.rows
+                for pair in zip(values, other_rows.get(label, ()), strict=False)
+            ]
+            if item.totals is not None and other.totals is not None:
+                pairs += list(zip(item.totals, other.totals, strict=False))
+        else:
+            pairs = []
+        for part, total in pairs:
+            if not (_is_count(part) and _is_count(total)):
+                continue
+            exact_in_both = part >= THRESHOLD and total >= THRESHOLD
+            if exact_in_both and 0 < total - part < THRESHOLD:
+                return True
+    return False
+
+
 def suppress_table(table: Table) -> SuppressedTable:
     """One table on its own. In a document with more figures use :func:`suppress_set`."""
     system = _System()

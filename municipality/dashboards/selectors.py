@@ -18,6 +18,7 @@ programmes share it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -123,6 +124,8 @@ class Dashboard:
     reach_charts: tuple[charts.Chart, ...]
     trend: charts.Chart
     reach_gap: Table  # schools, their schoolweging and size; no personal data
+    # The filters asked for were dropped: they would have revealed a small count.
+    withheld: bool = False
 
     @property
     def period(self) -> Period:
@@ -181,9 +184,57 @@ def municipal_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     """The municipal view: every count suppressed ("<5"), no personal data.
 
     ``filters.municipality`` must be one the user may see (the view checks it).
+    When the filters would give away a small count by difference with a
+    broader view the official can also open, the whole municipality is shown
+    instead and ``withheld`` says so.
     """
+    withheld = narrowing_discloses(filters)
+    if withheld:
+        filters = DashboardFilters(period=filters.period, municipality=filters.municipality)
     agreements = _agreements(user=user, filters=filters).filter(municipality=filters.municipality)
-    return _dashboard(filters=filters, agreements=agreements, suppressed=True)
+    dashboard = _dashboard(filters=filters, agreements=agreements, suppressed=True)
+    return dataclasses.replace(dashboard, withheld=withheld)
+
+
+NARROWING_FIELDS = ("initiative", "programme", "neighbourhood")
+
+
+def _broader(filters: DashboardFilters) -> list[DashboardFilters]:
+    """Every view with some of the filters dropped: each one the official can open too."""
+    chosen = [name for name in NARROWING_FIELDS if getattr(filters, name) is not None]
+    views = []
+    for size in range(len(chosen)):
+        for kept in itertools.combinations(chosen, size):
+            dropped = {name: None for name in chosen if name not in kept}
+            view = dataclasses.replace(filters, **dropped)
+            # a programme implies its initiative: dropping only that changes nothing
+            if view.scope != filters.scope and view.scope not in {v.scope for v in views}:
+                views.append(view)
+    return views
+
+
+def _published_items(filters: DashboardFilters) -> tuple:
+    scope = filters.scope
+    last_year = school_year_start(filters.period.end)
+    years = list(range(last_year - TREND_YEARS + 1, last_year + 1))
+    indicators = compute(scope, filters.period)
+    return (*indicators.figures, *indicators.tables, trend(scope, years))
+
+
+def narrowing_discloses(filters: DashboardFilters) -> bool:
+    """Whether the filtered view differs from a broader one by a small count anywhere.
+
+    The municipal dashboard, and the API's indicators for a municipality,
+    refuse such a selection: the two views together would reveal 1 to 4
+    persons (``reports.suppression.differs_by_small_count``).
+    """
+    broader = _broader(filters)
+    if not broader:
+        return False
+    narrow = _published_items(filters)
+    return any(
+        suppression.differs_by_small_count(narrow, _published_items(view)) for view in broader
+    )
 
 
 def initiative_dashboard(*, user, initiative: Initiative, filters: DashboardFilters) -> Dashboard:

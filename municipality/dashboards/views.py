@@ -97,11 +97,21 @@ def dashboard(request):
         programme=cleaned.get("programme"),
         neighbourhood=cleaned.get("neighbourhood"),
     )
+    dashboard = selectors.municipal_dashboard(user=user, filters=filters)
+    if dashboard.withheld:
+        messages.warning(
+            request,
+            _(
+                "This selection differs from a broader one by fewer than five persons, "
+                "so together they would reveal small numbers. The figures of the whole "
+                "municipality are shown instead; choose a broader selection."
+            ),
+        )
     return render(
         request,
         "municipality/dashboard.html",
         {
-            "dashboard": selectors.municipal_dashboard(user=user, filters=filters),
+            "dashboard": dashboard,
             "form": form,
             "municipality": municipality,
             "led_initiatives": list(_led_initiatives(scope)),

@@ -557,3 +557,35 @@ def test_municipal_dashboard_shows_volunteer_capacity_and_free_places(world, cli
     assert response.status_code == 200
     assert figure(response, "volunteer_capacity") == "8"
     assert figure(response, "volunteer_free_places") == "7"
+
+
+def test_filter_that_differs_by_a_small_count_from_the_whole_shows_the_whole(world, client_for):
+    """57 reached in the municipality and 55 in one neighbourhood would tell that 2 live
+    elsewhere: such a selection is not shown, the whole municipality is."""
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    west = NeighbourhoodFactory(municipality=world.a.municipality, name="West")
+    reach(world.a, 9, neighbourhood=north)
+    reach(world.a, 3, neighbourhood=west)
+    client = client_for(world.a.municipal_official)
+
+    everything = client.get(dashboard_url(period=LAST_YEAR))
+    only_north = client.get(dashboard_url(period=LAST_YEAR, neighbourhood=north.pk))
+
+    assert figure(everything, "pupils_reached") == "12"
+    assert figure(only_north, "pupils_reached") == "12"  # not 9
+    dashboard = only_north.context["dashboard"]
+    assert dashboard.withheld is True
+    assert dashboard.filters.neighbourhood is None
+    assert shown(only_north, "The figures of the whole municipality are shown instead")
+
+
+def test_initiative_dashboard_keeps_its_exact_filtered_figures(world, client_for):
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    reach(world.a, 9, neighbourhood=north)
+    reach(world.a, 3)
+
+    response = client_for(world.a.project_leader).get(
+        initiative_url(world.a.initiative, period=LAST_YEAR, neighbourhood=north.pk)
+    )
+
+    assert figure(response, "pupils_reached") == "9"

@@ -580,3 +580,50 @@ def test_impact_means_over_fewer_than_five_pupils_are_not_published():
 
     assert published.cells[0] == ("<5", "x", "x", "x")
     assert published.cells[1][0] == "12"
+
+
+# --- differencing between two views -----------------------------------------------
+
+
+def _fig(key, value, is_count=True):
+    from reports.indicators import Figure
+
+    return Figure(key, key, value, is_count=is_count)
+
+
+def test_two_exact_counts_differing_by_one_to_four_disclose():
+    from reports.suppression import differs_by_small_count
+
+    assert differs_by_small_count([_fig("pupils_reached", 55)], [_fig("pupils_reached", 57)])
+    assert not differs_by_small_count([_fig("pupils_reached", 52)], [_fig("pupils_reached", 57)])
+    assert not differs_by_small_count([_fig("pupils_reached", 57)], [_fig("pupils_reached", 57)])
+
+
+def test_a_small_count_on_either_side_gives_nothing_exact_to_subtract():
+    from reports.suppression import differs_by_small_count
+
+    # 3 ("<5") of 6: the rest is 2 to 5, not known exactly
+    assert not differs_by_small_count([_fig("pupils_reached", 3)], [_fig("pupils_reached", 6)])
+    assert not differs_by_small_count([_fig("pupils_reached", 0)], [_fig("pupils_reached", 4)])
+
+
+def test_averages_are_not_counts_of_persons():
+    from reports.suppression import differs_by_small_count
+
+    assert not differs_by_small_count(
+        [_fig("contact_hours", 50, is_count=False)], [_fig("contact_hours", 52, is_count=False)]
+    )
+
+
+def test_table_cells_are_compared_by_row_label_and_column():
+    from reports.indicators import Table
+    from reports.suppression import differs_by_small_count
+
+    def table(rows, totals=None):
+        return Table("reach_by_sector", "t", ("Bereikt",), rows, totals=totals)
+
+    whole = table((("PO", (20,)), ("VO", (8,))), totals=(28,))
+    assert differs_by_small_count([table((("PO", (18,)), ("VO", (8,))))], [whole])
+    assert not differs_by_small_count([table((("PO", (20,)), ("VO", (0,))))], [whole])
+    # the totals rows are compared too
+    assert differs_by_small_count([table((("PO", (20,)), ("VO", (0,))), totals=(25,))], [whole])
