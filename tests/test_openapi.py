@@ -80,5 +80,8 @@ def test_interactive_documentation_page_is_served_from_local_assets(client, db):
     assert response.status_code == 200
     page = response.content.decode()
     assert "swagger-ui" in page
-    assert "/api/v1/openapi.json" in page
     assert "cdn.jsdelivr" not in page
+    assert "<script>" not in page and "<style>" not in page  # nothing inline (CSP)
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200
+    assert "/api/v1/openapi.json" in script.content.decode()
