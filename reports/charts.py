@@ -360,8 +360,7 @@ def _svg(svg_id: str, title: str, desc: str, body: list[str], height: float, *, 
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}"'
         f' width="{WIDTH}" height="{height}" role="img"'
         f' aria-labelledby="{svg_id}-title {svg_id}-desc" id="{svg_id}" class="site-chart__svg"'
-        f' font-family="{FONT}" font-size="14" fill="{TEXT}"'
-        ' style="max-width:100%;height:auto">'
+        f' font-family="{FONT}" font-size="14" fill="{TEXT}">'
         f'<title id="{svg_id}-title">{escape(title)}</title>'
         f'<desc id="{svg_id}-desc">{escape(desc)}</desc>'
         f"{defs}{''.join(body)}</svg>"
