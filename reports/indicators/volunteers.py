@@ -111,9 +111,7 @@ def capacity_counts(ctx: Context) -> dict:
     )
     totals = available.aggregate(
         volunteer_capacity=Coalesce(Sum("capacity"), 0),
-        volunteer_free_places=Coalesce(
-            Sum(Greatest(F("capacity") - F("tutoring"), Value(0))), 0
-        ),
+        volunteer_free_places=Coalesce(Sum(Greatest(F("capacity") - F("tutoring"), Value(0))), 0),
     )
     return totals
 
