@@ -33,7 +33,10 @@ Fixtures
 
 ``client_for``
     ``client_for(user)`` returns a Django test ``Client`` logged in as
-    ``user`` (``force_login``, so no password is checked).
+    ``user`` (``force_login``, so no password is checked). The user gets an
+    authenticator app first (``accounts.tests.authenticators``), as every
+    role that sees personal data must have one (``accounts.mfa``); to test a
+    user without one, use a plain ``Client`` with ``force_login``.
 
 All users can also log in with ``accounts.tests.factories.TEST_PASSWORD``.
 The world is built with about fifty inserts; build anything else a test
@@ -206,8 +209,11 @@ def superuser(world):
 def client_for(db):
     """``client_for(user)``: a test client logged in as ``user``."""
 
+    from accounts.tests.authenticators import give_authenticator_app
+
     def make(user) -> Client:
         client = Client()
+        give_authenticator_app(user)
         client.force_login(user)
         return client
 
@@ -233,3 +239,39 @@ def api_for(db):
         return client
 
     return make
+
+
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _empty_processing_log_before_flush(request, _django_db_helper):
+    """Let the flush after a transactional test empty the append-only processing log.
+
+    The database refuses to delete log entries (audit migration 0002). Tests
+    that commit (``transactional_db``, ``live_server``) are cleaned by a flush,
+    which would be refused once they wrote log entries: on PostgreSQL the
+    session switch ``audit.allow_truncate`` lets the flush's TRUNCATE through,
+    on SQLite the entries are removed with the trigger lifted for a moment.
+    """
+    yield
+    if not _commits(request):
+        return
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET audit.allow_truncate = 'on'")
+        elif connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+            cursor.execute("DELETE FROM audit_processinglogentry")
+            cursor.execute(
+                "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_processinglogentry BEGIN "
+                "SELECT RAISE(ABORT, 'The processing log is append-only: DELETE is not allowed'); END;"
+            )

@@ -6,6 +6,7 @@ local.py, test.py and production.py only change defaults.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -36,6 +37,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     # project apps
     "core",
     "accounts",
+    "audit",
     "municipality",
     "schools",
     "initiatives",
@@ -64,10 +69,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "audit.middleware.RequestIdMiddleware",
     "core.api.middleware.ApiVersionMiddleware",
     "core.middleware.SessionLifetimeMiddleware",
     "core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
+    # after authentication, messages and htmx; innermost, so the headers above apply
+    "accounts.mfa.MfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -152,6 +160,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.reclaim_stale_reports",
         "schedule": 15 * 60,
     },
+    # Personal data past its retention period (PUPIL_/VOLUNTEER_RETENTION_MONTHS): 03:00.
+    "anonymise-due-records": {
+        "task": "core.tasks.anonymise_due_records",
+        "schedule": crontab(minute=0, hour=3),
+    },
 }
 
 # --- Authentication -------------------------------------------------------
@@ -173,10 +186,92 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Refusals for too many attempts are logged (accounts.security, handler429).
+ACCOUNT_RATE_LIMITS = {
+    # failed password logins, and failed second-factor codes (per user)
+    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    # password reset requests: per IP address, and per address typed in
+    "reset_password": "20/h/ip,5/h/key",
+    # the link in the reset email
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_DAYS", default=7, minimum=1) * 24 * 3600
+
+# Two-step verification (allauth.mfa): authenticator app, security key,
+# recovery codes. Required for every role that sees personal data and for
+# administrators (accounts/mfa.py); MFA_REQUIRED=false only for the local demo.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TRUST_ENABLED = False
+MFA_TOTP_ISSUER = "Aanvullend Leren"
+# one 30-second step either way, for phones whose clock is slightly off
+MFA_TOTP_TOLERANCE = 1
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+
+# Organisation login (OpenID Connect; Microsoft Entra ID is the common case),
+# configured only by environment variables. Only invited users can log in
+# this way: the provider must vouch for their address (accounts/oidc.py).
+SOCIALACCOUNT_ADAPTER = "accounts.oidc.InviteOnlySocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+OIDC_SERVER_URL = env_url("OIDC_SERVER_URL", default="", schemes=("https",))
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_NAME = env_str("OIDC_NAME")
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "organisatie")
+OIDC_VERIFIED_EMAIL_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env_list("OIDC_VERIFIED_EMAIL_DOMAINS", [])
+]
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if OIDC_SERVER_URL or OIDC_CLIENT_ID or OIDC_CLIENT_SECRET or OIDC_NAME:
+    _oidc_missing = [
+        name
+        for name, value in (
+            ("OIDC_SERVER_URL", OIDC_SERVER_URL),
+            ("OIDC_CLIENT_ID", OIDC_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", OIDC_CLIENT_SECRET),
+            ("OIDC_NAME", OIDC_NAME),
+        )
+        if not value
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "The organisation login (OpenID Connect) also needs "
+            f"{', '.join(_oidc_missing)}; set all of OIDC_SERVER_URL, OIDC_CLIENT_ID, "
+            "OIDC_CLIENT_SECRET and OIDC_NAME, or none. See .env.example."
+        )
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", OIDC_PROVIDER_ID):
+        raise ImproperlyConfigured(
+            f"OIDC_PROVIDER_ID={OIDC_PROVIDER_ID!r} must be lower-case letters, digits and "
+            "hyphens (it is part of the redirect URI)."
+        )
+    _oidc_settings: dict = {"server_url": OIDC_SERVER_URL, "oauth_pkce_enabled": True}
+    if OIDC_VERIFIED_EMAIL_DOMAINS:
+        # Entra ID sends no email_verified claim: addresses in the
+        # organisation's own domains count as verified by it.
+        _oidc_settings["verified_email"] = OIDC_VERIFIED_EMAIL_DOMAINS
+    SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": OIDC_PROVIDER_ID,
+                    "name": OIDC_NAME,
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": OIDC_CLIENT_SECRET,
+                    "settings": _oidc_settings,
+                }
+            ]
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -337,6 +432,20 @@ WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=
 # Minutes after which a report still "being generated" is taken to have lost
 # its worker and is marked failed (it can then be retried).
 REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", default=30, minimum=5)
+
+# Retention (core.retention): months after a pupil's guidance ended (the last
+# match or referral end) and after a volunteer stopped, before their personal
+# data is anonymised by the nightly job.
+PUPIL_RETENTION_MONTHS = env_int("PUPIL_RETENTION_MONTHS", default=12, minimum=1)
+VOLUNTEER_RETENTION_MONTHS = env_int("VOLUNTEER_RETENTION_MONTHS", default=12, minimum=1)
+
+# Address for questions and requests about personal data, named in the
+# privacy statement (/privacy/); empty: the statement points to the project leader only.
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL")
+if PRIVACY_CONTACT_EMAIL and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", PRIVACY_CONTACT_EMAIL):
+    raise ImproperlyConfigured(
+        f"PRIVACY_CONTACT_EMAIL={PRIVACY_CONTACT_EMAIL!r} is not an email address."
+    )
 
 # Folder with the reference data files (cbs/, duo/) that demo_data imports.
 REFERENCE_DATA_DIR = Path(

@@ -1,0 +1,75 @@
+"""Writing the processing log. Only ever INSERTs (the database refuses the rest).
+
+``log_processing`` is called where personal data is read or changed: pages,
+API endpoints, exports, PDFs and background jobs. ``purpose`` is the task of
+the role the data was processed for; derived from the actor's scope when not
+given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from accounts.scope import scope_for
+
+from .context import current_request_id
+from .models import ProcessingLogEntry
+
+Action = ProcessingLogEntry.Action
+Result = ProcessingLogEntry.Result
+RecordType = ProcessingLogEntry.RecordType
+
+# What each role processes personal data for (the role's task).
+PURPOSES = {
+    "project_leader": "guidance: coordinating the initiative's support",
+    "volunteer": "guidance: tutoring the matched pupil",
+    "school_referrer": "referral: following the school's referred pupil",
+    "municipal_official": "funding: accountability in aggregates",
+    "privacy_officer": "supervision: privacy oversight",
+    "administrator": "administration: keeping the platform running",
+    "system": "retention: scheduled job",
+}
+
+
+def purpose_for(user) -> str:
+    if user is None:
+        return PURPOSES["system"]
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return PURPOSES["administrator"]
+    for role in ("project_leader", "volunteer", "school_referrer", "municipal_official"):
+        if role in scope.roles:
+            return PURPOSES[role]
+    return "none: no role"
+
+
+def log_processing(
+    *,
+    user,
+    record_type: str,
+    record_ids: Iterable[int],
+    action: str,
+    result: str = Result.ALLOWED,
+    channel: str = "page",
+    purpose: str | None = None,
+) -> int:
+    """One entry per record; returns how many were written. One INSERT for all."""
+    ids = sorted({int(pk) for pk in record_ids if pk is not None})
+    if not ids:
+        return 0
+    actor_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    entries = [
+        ProcessingLogEntry(
+            actor_id=actor_id,
+            record_type=record_type,
+            record_id=pk,
+            action=action,
+            purpose=(purpose or purpose_for(user))[:60],
+            result=result,
+            channel=channel,
+            request_id=current_request_id.get(),
+        )
+        for pk in ids
+    ]
+    ProcessingLogEntry.objects.bulk_create(entries)
+    return len(entries)
