@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 
 from .context import current_request_id
+
+logger = logging.getLogger(__name__)
 
 _VALID = re.compile(r"^[A-Za-z0-9-]{8,36}$")
 
@@ -27,3 +30,52 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ProcessingLogMiddleware:
+    """After each request: log the records of its address (``registry``) and noted lists.
+
+    Reads of an address in the registry are logged as views (GET, HEAD) or
+    changes (other methods), allowed when the answer is below 400, refused on
+    403 and 404. Lists note what they showed (``audit.services.note``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        try:
+            self._log(request, response)
+        except Exception:
+            # Fail closed: personal data is not handed out without its log entry.
+            logger.exception("Could not write the processing log for %s", request.path)
+            raise
+        return response
+
+    def _log(self, request, response) -> None:
+        from .registry import BY_URL_NAME
+        from .services import Action, Result, flush_notes, log_processing
+
+        status = response.status_code
+        refused = status in (401, 403, 404)
+        if status >= 400 and not refused:
+            return
+        channel = "api" if request.path.startswith("/api/") else "page"
+        match = getattr(request, "resolver_match", None)
+        resolver = BY_URL_NAME.get(match.view_name) if match else None
+        pk = match.kwargs.get("pk") if match else None
+        if resolver is not None and pk is not None and str(pk).isdigit():
+            action = Action.VIEW if request.method in ("GET", "HEAD") else Action.UPDATE
+            if request.method == "DELETE":
+                action = Action.DELETE
+            for record_type, ids in resolver(int(pk)).items():
+                log_processing(
+                    user=getattr(request, "user", None),
+                    record_type=record_type,
+                    record_ids=ids,
+                    action=action,
+                    result=Result.REFUSED if refused else Result.ALLOWED,
+                    channel=channel,
+                )
+        flush_notes(request, channel=channel, refused=refused)

@@ -73,3 +73,31 @@ def log_processing(
     ]
     ProcessingLogEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+NOTES_ATTRIBUTE = "_processing_notes"
+
+
+def note(request, record_type: str, record_ids: Iterable[int], action: str = Action.LIST) -> None:
+    """Remember records a list showed; the middleware logs them once the response is made.
+
+    ``request`` is the Django request or a DRF request (its Django request is used).
+    """
+    request = getattr(request, "_request", request)
+    notes = getattr(request, NOTES_ATTRIBUTE, None)
+    if notes is None:
+        notes = []
+        setattr(request, NOTES_ATTRIBUTE, notes)
+    notes.append((record_type, list(record_ids), action))
+
+
+def flush_notes(request, *, channel: str, refused: bool) -> None:
+    for record_type, ids, action in getattr(request, NOTES_ATTRIBUTE, ()):
+        log_processing(
+            user=getattr(request, "user", None),
+            record_type=record_type,
+            record_ids=ids,
+            action=action,
+            result=Result.REFUSED if refused else Result.ALLOWED,
+            channel=channel,
+        )

@@ -1,0 +1,154 @@
+"""Which addresses show or change whose personal data.
+
+Each entry maps a URL name to the records behind its URL keyword arguments:
+``{record_type: ids}``. The processing log middleware writes an entry for
+them after every request to such an address, allowed (status below 400) or
+refused (403, 404); lists add what they showed with ``audit.services.note``.
+A test checks that every page and endpoint that takes a record id of a
+pupil, referral, match, contact moment, participant or volunteer is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _pupil(pk) -> dict:
+    from referrals.models import Guardian
+
+    return {
+        "pupil": [pk],
+        "guardian": list(Guardian.objects.filter(pupil_id=pk).values_list("pk", flat=True)),
+    }
+
+
+def _referral(pk) -> dict:
+    from referrals.models import Referral
+
+    pupil_id = Referral.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
+    return _pupil(pupil_id) if pupil_id else {}
+
+
+def _match(pk) -> dict:
+    from referrals.models import Match, MatchParticipant
+
+    pupils = list(
+        MatchParticipant.objects.filter(match_id=pk).values_list("referral__pupil_id", flat=True)
+    )
+    volunteer = Match.objects.filter(pk=pk).values_list("volunteer_id", flat=True).first()
+    return {"pupil": pupils, "volunteer": [volunteer] if volunteer else []}
+
+
+def _contact_moment(pk) -> dict:
+    from referrals.models import ContactMoment
+
+    match_id = ContactMoment.objects.filter(pk=pk).values_list("match_id", flat=True).first()
+    return _match(match_id) if match_id else {}
+
+
+def _participant(pk) -> dict:
+    from referrals.models import MatchParticipant
+
+    pupil_id = (
+        MatchParticipant.objects.filter(pk=pk).values_list("referral__pupil_id", flat=True).first()
+    )
+    return {"pupil": [pupil_id]} if pupil_id else {}
+
+
+def _volunteer(pk) -> dict:
+    return {"volunteer": [pk]}
+
+
+def _evaluation(pk) -> dict:
+    from referrals.models import Evaluation
+
+    referral_id = Evaluation.objects.filter(pk=pk).values_list("referral_id", flat=True).first()
+    return _referral(referral_id) if referral_id else {}
+
+
+def _impact(pk) -> dict:
+    from referrals.models import ImpactMeasurement
+
+    referral_id = (
+        ImpactMeasurement.objects.filter(pk=pk).values_list("referral_id", flat=True).first()
+    )
+    return _referral(referral_id) if referral_id else {}
+
+
+Resolver = Callable[[object], dict]
+
+# URL name (with namespace) -> what its ``pk`` keyword names.
+BY_URL_NAME: dict[str, Resolver] = {
+    # the school referrer's pages
+    "referrals:school_detail": _referral,
+    "referrals:school_edit": _referral,
+    "referrals:school_withdraw": _referral,
+    # the project leader's intake
+    "referrals:leader_detail": _referral,
+    "referrals:leader_accept": _referral,
+    "referrals:leader_decline": _referral,
+    "referrals:leader_meeting_plan": _referral,
+    "referrals:leader_meeting_outcome": _referral,
+    "referrals:leader_waitlist": _referral,
+    "referrals:leader_priority": _referral,
+    "referrals:leader_withdraw": _referral,
+    "referrals:evaluation_record": _referral,
+    "referrals:impact_record": _referral,
+    # matching and sessions
+    "referrals:match_suggestions": _referral,
+    "referrals:match_create": _referral,
+    "referrals:pupil_availability": _referral,
+    "referrals:match_detail": _match,
+    "referrals:match_end": _match,
+    "referrals:match_replace": _match,
+    "referrals:match_add_participant": _match,
+    "referrals:match_remove_participant": _match,
+    "referrals:session_log": _match,
+    "referrals:match_moments": _match,
+    "referrals:moment_edit": _contact_moment,
+    "referrals:moment_delete": _contact_moment,
+    "referrals:certificate": _participant,
+    # rights of the person
+    "referrals:pupil_data_json": _pupil,
+    "referrals:pupil_data_pdf": _pupil,
+    "referrals:pupil_erase": _pupil,
+    # volunteers
+    "initiatives:volunteer_detail": _volunteer,
+    "initiatives:volunteer_edit": _volunteer,
+    "initiatives:volunteer_status": _volunteer,
+    "initiatives:volunteer_intake": _volunteer,
+    "initiatives:vog_record": _volunteer,
+    "initiatives:training_record": _volunteer,
+    "initiatives:availability_edit": _volunteer,
+    "initiatives:volunteer_data_json": _volunteer,
+    "initiatives:volunteer_data_pdf": _volunteer,
+    "initiatives:volunteer_erase": _volunteer,
+    # the API
+    "api:pupil-detail": _pupil,
+    "api:referral-detail": _referral,
+    "api:referral-accept": _referral,
+    "api:referral-action-plan": _referral,
+    "api:referral-decline": _referral,
+    "api:referral-meeting": _referral,
+    "api:referral-meeting-outcome": _referral,
+    "api:referral-priority": _referral,
+    "api:referral-submit": _referral,
+    "api:referral-waitlist": _referral,
+    "api:referral-withdraw": _referral,
+    "api:match-detail": _match,
+    "api:match-add-participant": _match,
+    "api:match-end": _match,
+    "api:match-remove-participant": _match,
+    "api:match-replace-volunteer": _match,
+    "api:contact-moment-detail": _contact_moment,
+    "api:evaluation-detail": _evaluation,
+    "api:impact-measurement-detail": _impact,
+    "api:volunteer-detail": _volunteer,
+    "api:volunteer-change-status": _volunteer,
+    "api:volunteer-record-intake": _volunteer,
+    "api:volunteer-record-training": _volunteer,
+    "api:volunteer-record-vog": _volunteer,
+}
+
+# Keyword arguments that identify a record in the URL patterns above.
+RECORD_KWARGS = ("pk",)

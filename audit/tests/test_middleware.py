@@ -1,0 +1,108 @@
+"""Pages and endpoints that show personal data leave entries in the processing log."""
+
+import pytest
+
+from audit.models import ProcessingLogEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(**filters):
+    return list(
+        ProcessingLogEntry.objects.filter(**filters).values_list(
+            "record_type", "record_id", "action", "result", "channel"
+        )
+    )
+
+
+def test_project_leader_viewing_a_referral_logs_the_pupil_and_guardian(client_for, world):
+    referral = world.a.referral
+    response = client_for(world.a.project_leader).get(f"/intake/{referral.pk}/")
+    assert response.status_code == 200
+    entries = _entries(actor_id=world.a.project_leader.pk)
+    assert ("pupil", world.a.pupil.pk, "view", "allowed", "page") in entries
+    assert ("guardian", world.a.guardian.pk, "view", "allowed", "page") in entries
+    entry = ProcessingLogEntry.objects.filter(record_type="pupil").get()
+    assert entry.request_id == response["X-Request-ID"]
+    assert entry.purpose.startswith("guidance")
+
+
+def test_a_refused_attempt_is_logged_as_refused(client_for, world):
+    response = client_for(world.b.project_leader).get(f"/intake/{world.a.referral.pk}/")
+    assert response.status_code == 404
+    assert ("pupil", world.a.pupil.pk, "view", "refused", "page") in _entries(
+        actor_id=world.b.project_leader.pk
+    )
+
+
+def test_a_change_is_logged_as_a_change(client_for, world):
+    client_for(world.a.project_leader).post(f"/vrijwilligers/{world.a.volunteer.pk}/status/", {})
+    assert ("volunteer", world.a.volunteer.pk, "update", "allowed", "page") in _entries(
+        actor_id=world.a.project_leader.pk
+    )
+
+
+def test_api_reads_are_logged_with_the_token_user(api_for, world):
+    response = api_for(world.a.project_leader).get(f"/api/v1/pupils/{world.a.pupil.pk}/")
+    assert response.status_code == 200
+    assert ("pupil", world.a.pupil.pk, "view", "allowed", "api") in _entries(
+        actor_id=world.a.project_leader.pk
+    )
+
+
+def test_pages_without_personal_data_log_nothing(client_for, world):
+    client_for(world.a.municipal_official).get("/dashboard/")
+    assert ProcessingLogEntry.objects.count() == 0
+
+
+# Addresses with a record id that show no personal data of pupils, guardians or volunteers.
+NOT_PERSONAL = {
+    "api:school-detail",
+    "api:programme-detail",
+    "api:funding-agreement-detail",
+    "api:funder-detail",
+    "api:report-detail",
+    "api:report-csv",
+    "api:report-download",
+    "api:report-retry",
+    "api:report-xlsx",
+    "accounts_api_token_revoke",
+    "initiatives:initiative_settings",
+    "initiatives:programme_questions",
+    "initiatives:programme_question_edit",
+    "initiatives:programme_question_move",
+    "initiatives:programme_question_switch",
+    "initiatives:programme_question_delete",
+    "referrals:match_batch",
+    "municipality:agreement_detail",
+    "municipality:agreement_edit",
+    "municipality:accountability_text",
+    "municipality:initiative_dashboard",
+    "reports:report_detail",
+    "reports:report_download",
+    "reports:report_retry",
+    "reports:report_export",
+}
+
+
+def test_every_address_with_a_record_id_is_in_the_registry_or_known_impersonal():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from audit.registry import BY_URL_NAME
+
+    def names(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                if pattern.app_name == "admin":
+                    continue
+                yield from names(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if "pk" in pattern.pattern.regex.groupindex:
+                    yield f"{namespace}{pattern.name}"
+
+    unknown = {
+        name for name in names(get_resolver().url_patterns) if name not in BY_URL_NAME
+    } - NOT_PERSONAL
+    assert unknown == set()
+    assert not (set(BY_URL_NAME) & NOT_PERSONAL)
