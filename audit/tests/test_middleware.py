@@ -106,3 +106,26 @@ def test_every_address_with_a_record_id_is_in_the_registry_or_known_impersonal()
     } - NOT_PERSONAL
     assert unknown == set()
     assert not (set(BY_URL_NAME) & NOT_PERSONAL)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "record_type", "record"),
+    [
+        ("school_referrer", "/aanmeldingen/", "pupil", "pupil"),
+        ("project_leader", "/wachtlijst/", "pupil", "unmatched_pupil"),
+        ("project_leader", "/koppelingen/", "pupil", "pupil"),
+        ("project_leader", "/koppelingen/", "volunteer", "volunteer"),
+        ("project_leader", "/vrijwilligers/", "volunteer", "volunteer"),
+    ],
+)
+def test_lists_log_each_record_they_show(client_for, world, who, url, record_type, record):
+    response = client_for(getattr(world.a, who)).get(url)
+    assert response.status_code == 200
+    shown = getattr(world.a, record).pk
+    assert (record_type, shown, "list", "allowed", "page") in _entries(
+        actor_id=getattr(world.a, who).pk
+    )
+    # nothing of the other world is logged as shown
+    assert (record_type, getattr(world.b, record.replace("unmatched_", "")).pk, "list") not in [
+        entry[:3] for entry in _entries()
+    ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import leader_required
+from audit.services import note
 from municipality.models import Neighbourhood
 
 from .. import selectors, services
@@ -74,6 +75,7 @@ def volunteer_list(request):
         programme = form.cleaned_data["programme"]
         search = form.cleaned_data["q"]
     rows = selectors.volunteer_list(user=user, status=status, programme=programme, search=search)
+    note(request, "volunteer", [row.volunteer.pk for row in rows])
     return render(
         request,
         "initiatives/volunteer_list.html",

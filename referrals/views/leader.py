@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import leader_required
+from audit.services import note
 from initiatives.models import Programme
 from municipality.models import Neighbourhood
 from schools.models import SchoolLocation
@@ -128,6 +129,7 @@ def inbox(request):
                 step_label=str(INTAKE_STEPS[step]),
             )
         )
+    note(request, "pupil", [row.referral.pupil_id for row in [*new, *intake_rows]])
     return render(
         request,
         "referrals/leader/inbox.html",
@@ -519,6 +521,12 @@ def waitlist(request):
                     long_wait=bool(r.waiting_since and now - r.waiting_since >= interval),
                 )
             )
+    note(request, "pupil", [row.referral.pupil_id for row in rows])
+    note(
+        request,
+        "guardian",
+        [guardian.pk for row in rows for guardian in row.referral.pupil.guardians.all()],
+    )
     return render(
         request,
         "referrals/leader/waitlist.html",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.scope import scope_for
+from audit.services import note
 from core.periods import school_year_label, school_year_start
 from initiatives.models import Programme
 from schools.models import SchoolLocation
@@ -308,6 +309,7 @@ def referral_list(request):
         )
         for referral in page
     ]
+    note(request, "pupil", [row.referral.pupil_id for row in rows])
     return render(
         request,
         "referrals/school/referral_list.html",

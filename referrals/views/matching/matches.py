@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import scope_for
+from audit.services import note
 from initiatives.models import Programme
 
 from ... import selectors
@@ -105,6 +106,12 @@ def match_list(request):
         status = "active"
     matches = selectors.match_list(user=request.user, active=status == "active")
     page = Paginator(matches, MATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    note(request, "volunteer", [match.volunteer_id for match in page.object_list])
+    note(
+        request,
+        "pupil",
+        [p.pupil_id for match in page.object_list for p in match.participants.all()],
+    )
     return render(
         request,
         "referrals/matching/match_list.html",
