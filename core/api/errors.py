@@ -30,6 +30,9 @@ CONFLICT_CODES = frozenset(
         "already_ended",
         "not_running",
         "in_progress",
+        "active_matches",
+        "already_recorded",
+        "not_failed",
     }
 )
 
@@ -132,6 +135,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         params = _django_validation_params(exc)
         codes = {param["code"] for param in params}
+        # a ValidationError built from a dict keeps its code on itself only
+        if getattr(exc, "code", None):
+            codes.add(exc.code)
         if codes & CONFLICT_CODES:
             detail = " ".join(param["reason"] for param in params)
             response = problem(409, detail, code=(codes & CONFLICT_CODES).pop(), request=request)
