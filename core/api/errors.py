@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -33,25 +34,29 @@ CONFLICT_CODES = frozenset(
         "active_matches",
         "already_recorded",
         "not_failed",
+        "already_matched",
+        "not_matched",
+        "wrong_status",
+        "last_pupil",
     }
 )
 
 TITLES = {
-    400: _("The request contains invalid data."),
-    401: _("Authentication is required."),
-    403: _("You are not allowed to do this."),
-    404: _("Not found."),
-    405: _("This method is not allowed here."),
-    406: _("This response format is not available."),
-    409: _("This conflicts with the current state of the resource."),
-    415: _("This request format is not supported."),
-    429: _("Too many requests."),
+    400: gettext_lazy("The request contains invalid data."),
+    401: gettext_lazy("Authentication is required."),
+    403: gettext_lazy("You are not allowed to do this."),
+    404: gettext_lazy("Not found."),
+    405: gettext_lazy("This method is not allowed here."),
+    406: gettext_lazy("This response format is not available."),
+    409: gettext_lazy("This conflicts with the current state of the resource."),
+    415: gettext_lazy("This request format is not supported."),
+    429: gettext_lazy("Too many requests."),
 }
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This conflicts with the current state of the resource.")
+    default_detail = gettext_lazy("This conflicts with the current state of the resource.")
     default_code = "conflict"
 
 
@@ -144,7 +149,7 @@ def exception_handler(exc, context):
         else:
             response = problem(
                 400,
-                params[0]["reason"] if len(params) == 1 else TITLES[400],
+                params[0]["reason"] if len(params) == 1 else str(TITLES[400]),
                 code="invalid",
                 request=request,
                 params=params,
@@ -158,7 +163,7 @@ def exception_handler(exc, context):
         params = _flatten(exc.detail)
         response = problem(
             400,
-            params[0]["reason"] if len(params) == 1 else TITLES[400],
+            params[0]["reason"] if len(params) == 1 else str(TITLES[400]),
             code="invalid",
             request=request,
             params=params,
