@@ -65,7 +65,7 @@ class ProcessingLogMiddleware:
         match = getattr(request, "resolver_match", None)
         resolver = BY_URL_NAME.get(match.view_name) if match else None
         pk = match.kwargs.get("pk") if match else None
-        if resolver is not None and pk is not None and str(pk).isdigit():
+        if resolver is not None and str(pk).isdigit() and 0 < int(pk) < 2**63:
             action = Action.VIEW if request.method in ("GET", "HEAD") else Action.UPDATE
             if request.method == "DELETE":
                 action = Action.DELETE

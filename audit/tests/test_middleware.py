@@ -129,3 +129,9 @@ def test_lists_log_each_record_they_show(client_for, world, who, url, record_typ
     assert (record_type, getattr(world.b, record.replace("unmatched_", "")).pk, "list") not in [
         entry[:3] for entry in _entries()
     ]
+
+
+def test_an_id_beyond_any_record_is_a_plain_404(api_for, client_for, world):
+    huge = 2**70
+    assert api_for(world.a.project_leader).get(f"/api/v1/pupils/{huge}/").status_code == 404
+    assert client_for(world.a.project_leader).get(f"/intake/{huge}/").status_code == 404

@@ -38,6 +38,9 @@ CONFLICT_CODES = frozenset(
         "not_matched",
         "wrong_status",
         "last_pupil",
+        "action_plan_required",
+        "conditions_not_accepted",
+        "not_in_intake",
     }
 )
 
