@@ -97,9 +97,12 @@ def test_every_address_with_a_record_id_is_in_the_registry_or_known_impersonal()
                 if pattern.app_name == "admin":
                     continue
                 yield from names(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                if "pk" in pattern.pattern.regex.groupindex:
-                    yield f"{namespace}{pattern.name}"
+            elif (
+                isinstance(pattern, URLPattern)
+                and pattern.name
+                and "pk" in pattern.pattern.regex.groupindex
+            ):
+                yield f"{namespace}{pattern.name}"
 
     unknown = {
         name for name in names(get_resolver().url_patterns) if name not in BY_URL_NAME
@@ -135,3 +138,25 @@ def test_an_id_beyond_any_record_is_a_plain_404(api_for, client_for, world):
     huge = 2**70
     assert api_for(world.a.project_leader).get(f"/api/v1/pupils/{huge}/").status_code == 404
     assert client_for(world.a.project_leader).get(f"/intake/{huge}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "record_type", "record"),
+    [
+        ("/api/v1/pupils/", "pupil", "pupil"),
+        ("/api/v1/referrals/", "pupil", "pupil"),
+        ("/api/v1/matches/", "volunteer", "volunteer"),
+        ("/api/v1/matches/", "pupil", "pupil"),
+        ("/api/v1/contact-moments/", "pupil", "pupil"),
+        ("/api/v1/volunteers/", "volunteer", "volunteer"),
+    ],
+)
+def test_api_lists_log_each_record_on_the_page(api_for, world, url, record_type, record):
+    response = api_for(world.a.project_leader).get(url)
+    assert response.status_code == 200
+    assert (record_type, getattr(world.a, record).pk, "list", "allowed", "api") in _entries(
+        actor_id=world.a.project_leader.pk
+    )
+    assert getattr(world.b, record).pk not in [
+        entry[1] for entry in _entries(record_type=record_type)
+    ]

@@ -41,6 +41,7 @@ CONFLICT_CODES = frozenset(
         "action_plan_required",
         "conditions_not_accepted",
         "not_in_intake",
+        "gone",
     }
 )
 

@@ -44,7 +44,14 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         _positive_int(request, self.page_query_param)
-        return super().paginate_queryset(queryset, request, view)
+        page = super().paginate_queryset(queryset, request, view)
+        # The processing log: whose personal data this page shows.
+        from audit.registry import records_of
+        from audit.services import note
+
+        for record_type, ids in records_of(page or []).items():
+            note(request, record_type, ids)
+        return page
 
     def get_schema_operation_parameters(self, view):
         return [
