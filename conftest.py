@@ -273,5 +273,6 @@ def _empty_processing_log_before_flush(request, _django_db_helper):
             cursor.execute("DELETE FROM audit_processinglogentry")
             cursor.execute(
                 "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_processinglogentry BEGIN "
-                "SELECT RAISE(ABORT, 'The processing log is append-only: DELETE is not allowed'); END;"
+                "SELECT RAISE(ABORT, 'The processing log is append-only: "
+                "DELETE is not allowed'); END;"
             )

@@ -149,7 +149,13 @@ def exception_handler(exc, context):
             codes.add(exc.code)
         if codes & CONFLICT_CODES:
             detail = " ".join(param["reason"] for param in params)
-            response = problem(409, detail, code=(codes & CONFLICT_CODES).pop(), request=request)
+            response = problem(
+                409,
+                detail,
+                code=sorted(codes & CONFLICT_CODES)[0],
+                request=request,
+                params=params,
+            )
         else:
             response = problem(
                 400,

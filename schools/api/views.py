@@ -4,13 +4,13 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from core.api.filters import IdFilter
+from core.api.filters import IdFilter, StrictFilterSet
 
 from ..models import SchoolLocation
 from .serializers import SchoolSerializer
 
 
-class SchoolFilter(django_filters.FilterSet):
+class SchoolFilter(StrictFilterSet):
     municipality = IdFilter(help_text="Identifier of the municipality.")
     sector = django_filters.ChoiceFilter(
         choices=SchoolLocation.Sector.choices, help_text="PO, VO or SO."
