@@ -1,3 +1,5 @@
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -111,7 +113,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     inlines = (MembershipInline, InvitationInline)
-    actions = ("send_invitation",)
+    actions = ("send_invitation", "reset_two_step_verification")
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
@@ -150,6 +152,28 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_invite_permission(self, request):
         return services.is_invitation_administrator(request.user)
+
+    @admin.action(
+        description=_("Reset two-step verification (lost phone and recovery codes)"),
+        permissions=("reset_mfa",),
+    )
+    def reset_two_step_verification(self, request, queryset):
+        from .mfa import mfa_reset
+
+        for user in queryset:
+            mfa_reset(user=user, reset_by=request.user)
+        self.message_user(
+            request,
+            _(
+                "Two-step verification reset for %(count)d users: at their next login "
+                "they set it up again."
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    def has_reset_mfa_permission(self, request):
+        return request.user.is_superuser
 
 
 @admin.register(Membership)
@@ -235,3 +259,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("%(count)d tokens revoked.") % {"count": count})
+
+
+# allauth's own admin pages: the organisation login is configured by
+# environment variables (OIDC_*) and stores no tokens, and the authenticator
+# page would show the secrets of authenticator apps. An administrator resets
+# a user's two-step verification with the action on the user list.
+for _allauth_model in (Authenticator, SocialApp, SocialToken, SocialAccount):
+    if admin.site.is_registered(_allauth_model):
+        admin.site.unregister(_allauth_model)

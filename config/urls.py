@@ -8,6 +8,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("privacy/", core_views.privacy, name="privacy"),
     path("api/v1/", include("config.api_urls")),
     path("", include("referrals.urls")),
     path("", include("initiatives.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
+# allauth's answer to a rate limit (too many login or password reset attempts)
+handler429 = "accounts.security.too_many_requests"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -109,6 +109,25 @@ def health(request):
     )
 
 
+# --- Privacy statement ----------------------------------------------------
+
+
+def privacy(request):
+    """The privacy statement: what is stored about whom, why, who sees it, how long, rights.
+
+    Public: parents and volunteers read it too. The retention periods are the
+    ones the nightly anonymisation applies.
+    """
+    context = {
+        "pupil_retention_months": settings.PUPIL_RETENTION_MONTHS,
+        "volunteer_retention_months": settings.VOLUNTEER_RETENTION_MONTHS,
+        "session_idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "session_max_hours": settings.SESSION_MAX_HOURS,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+    }
+    return render(request, "core/privacy.html", context)
+
+
 # --- Error pages ----------------------------------------------------------
 
 

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestIdMiddleware",
+    "audit.middleware.ProcessingLogMiddleware",
     "core.api.middleware.ApiVersionMiddleware",
     "core.middleware.SessionLifetimeMiddleware",
     "core.middleware.NoStoreMiddleware",
@@ -402,6 +403,12 @@ SPECTACULAR_SETTINGS = {
         "core.api.schema.postprocess",
     ],
     "SERVERS": [{"url": "/", "description": "This server"}],
+    # Status fields of different models get their own, stable enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "VolunteerStatusEnum": "initiatives.models.Volunteer.Status",
+        "ReferralStatusEnum": "referrals.models.Referral.Status",
+        "ReportKindEnum": "reports.models.Report.Kind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------

@@ -6,6 +6,11 @@ from .base import *  # noqa: F403
 
 ENVIRONMENT = "local"
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# The local demo: two-step verification is offered, not enforced, so the demo
+# logins work without an authenticator app (MFA_REQUIRED=true to try the rule).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=False)
+# Security keys on http://127.0.0.1:8000 (no TLS locally).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }

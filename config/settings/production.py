@@ -32,3 +32,8 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000, mi
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
 )
+if not MFA_REQUIRED:  # noqa: F405
+    raise ImproperlyConfigured(
+        "MFA_REQUIRED=false is for the local demo only: in production two-step "
+        "verification is required for everyone who sees personal data."
+    )

@@ -16,4 +16,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 ACCOUNT_RATE_LIMITS = False
+# As in production: the test client of conftest's client_for has an authenticator.
+MFA_REQUIRED = True
 LANGUAGE_CODE = "nl"

@@ -75,9 +75,23 @@ def phone_page(chromium_browser, live_server):
 
 
 def log_in(page, email: str, password: str) -> None:
+    """Log in as a user would: password, then the code of their authenticator app.
+
+    Every role that sees personal data must have two-step verification, so
+    the user gets an authenticator app (a known secret) and the code is
+    computed with allauth's own TOTP functions.
+    """
+    from accounts.models import User
+    from accounts.tests.authenticators import give_authenticator_app, totp_code
+
+    give_authenticator_app(User.objects.get(email=email))
     page.goto("/accounts/login/")
     page.fill("main [name=login]", email)
     page.fill("main [name=password]", password)
     page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.fill("main [name=code]", totp_code())
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, "login failed"
+    assert "/accounts/2fa/" not in page.url, "the second step failed"
