@@ -255,6 +255,8 @@ class Volunteer(TimeStampedModel):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     stop_reason = models.CharField(_("reason for stopping"), max_length=200, blank=True)
+    # Set when the personal data was erased (initiatives.privacy).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = VolunteerQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import questions, rules, screening, volunteers
+from .views import privacy, questions, rules, screening, volunteers
 
 app_name = "initiatives"
 
@@ -18,6 +18,18 @@ urlpatterns = [
         volunteers.availability_edit,
         name="availability_edit",
     ),
+    # A volunteer's data on request
+    path(
+        "vrijwilligers/<int:pk>/gegevens/json/",
+        privacy.volunteer_data_json,
+        name="volunteer_data_json",
+    ),
+    path(
+        "vrijwilligers/<int:pk>/gegevens/pdf/",
+        privacy.volunteer_data_pdf,
+        name="volunteer_data_pdf",
+    ),
+    path("vrijwilligers/<int:pk>/wissen/", privacy.volunteer_erase, name="volunteer_erase"),
     path(
         "initiatief/<int:pk>/instellingen/",
         rules.initiative_settings,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attention, evaluations, leader, matching, school, sessions
+from .views import attention, evaluations, leader, matching, privacy, school, sessions
 
 app_name = "referrals"
 
@@ -29,9 +29,10 @@ urlpatterns = [
     path("intake/<int:pk>/intrekken/", leader.referral_withdraw, name="leader_withdraw"),
     path("wachtlijst/", leader.waitlist, name="waitlist"),
 ]
-# Matching, contact moments, evaluations and 'needs attention': each views
-# module lists its own URLs.
+# Matching, contact moments, evaluations, 'needs attention' and a pupil's
+# data on request: each views module lists its own URLs.
 urlpatterns += matching.urlpatterns
 urlpatterns += sessions.urlpatterns
 urlpatterns += evaluations.urlpatterns
 urlpatterns += attention.urlpatterns
+urlpatterns += privacy.urlpatterns

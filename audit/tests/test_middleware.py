@@ -160,3 +160,11 @@ def test_api_lists_log_each_record_on_the_page(api_for, world, url, record_type,
     assert getattr(world.b, record).pk not in [
         entry[1] for entry in _entries(record_type=record_type)
     ]
+
+
+def test_exports_and_erasures_are_in_the_processing_log(client_for, world):
+    client = client_for(world.a.project_leader)
+    assert client.get(f"/leerlingen/{world.a.unmatched_pupil.pk}/gegevens/json/").status_code == 200
+    assert ("pupil", world.a.unmatched_pupil.pk, "export", "allowed", "export") in _entries(
+        actor_id=world.a.project_leader.pk
+    )
