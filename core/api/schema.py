@@ -112,6 +112,10 @@ def postprocess(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and not parameter.get("description"):
                     parameter["description"] = "Identifier of the object."
+                if parameter.get("name") == "format" and not parameter.get("description"):
+                    parameter["description"] = (
+                        "The response format; usually chosen with the Accept header instead."
+                    )
             responses = operation.setdefault("responses", {})
             for status_code in _statuses_for(path, method):
                 responses.setdefault(
