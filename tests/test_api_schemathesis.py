@@ -67,6 +67,21 @@ schema = schemathesis.openapi.from_dict(RAW_SCHEMA, config=CONFIG)
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go through the WSGI handler, which closes the database connection after
+    each one; inside a test's transaction (PostgreSQL) that would end the test. Django's
+    own test client disconnects the same signal handlers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token_for(world):
     secrets: dict[str, str] = {}

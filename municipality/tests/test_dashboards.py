@@ -576,7 +576,12 @@ def test_filter_that_differs_by_a_small_count_from_the_whole_shows_the_whole(wor
     dashboard = only_north.context["dashboard"]
     assert dashboard.withheld is True
     assert dashboard.filters.neighbourhood is None
-    assert shown(only_north, "The figures of the whole municipality are shown instead")
+    assert shown(
+        only_north,
+        "This selection differs from a broader one by fewer than five persons, "
+        "so together they would reveal small numbers. The figures of the whole "
+        "municipality are shown instead; choose a broader selection.",
+    )
 
 
 def test_initiative_dashboard_keeps_its_exact_filtered_figures(world, client_for):
