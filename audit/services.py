@@ -25,7 +25,6 @@ PURPOSES = {
     "volunteer": "guidance: tutoring the matched pupil",
     "school_referrer": "referral: following the school's referred pupil",
     "municipal_official": "funding: accountability in aggregates",
-    "privacy_officer": "supervision: privacy oversight",
     "administrator": "administration: keeping the platform running",
     "system": "retention: scheduled job",
 }

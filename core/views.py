@@ -134,16 +134,9 @@ def privacy(request):
 @requires_csrf_token
 def _api_problem(request, status: int, code: str):
     """For addresses under /api/: the API's problem details instead of an HTML page."""
-    from core.api.errors import PROBLEM_CONTENT_TYPE, TITLES
+    from core.api.errors import PROBLEM_CONTENT_TYPE, TITLES, problem_body
 
-    body = {
-        "type": f"https://aanvullendleren.nl/problemen/{code}",
-        "title": str(TITLES.get(status, "")),
-        "status": status,
-        "detail": str(TITLES.get(status, "")),
-        "code": code,
-        "instance": request.path,
-    }
+    body = problem_body(status, TITLES.get(status, ""), code=code, request=request)
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
@@ -167,16 +160,10 @@ def page_not_found(request, exception=None):
 def server_error(request):
     """Rendered without context processors: no database, no session, no user."""
     if _is_api(request):
-        return JsonResponse(
-            {
-                "type": "https://aanvullendleren.nl/problemen/server_error",
-                "title": "Server error",
-                "status": 500,
-                "detail": "Something went wrong on our side; it has been logged.",
-                "code": "server_error",
-            },
-            status=500,
-            content_type="application/problem+json",
-        )
+        from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
+
+        detail = "Something went wrong on our side; it has been logged."
+        body = problem_body(500, detail, code="server_error")
+        return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"LANGUAGE_CODE": get_language()}))

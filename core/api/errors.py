@@ -122,7 +122,8 @@ def _django_validation_params(error: DjangoValidationError) -> list[dict]:
     return params
 
 
-def problem(status_code: int, detail: str, *, code: str, request=None, params=None):
+def problem_body(status_code: int, detail: str, *, code: str, request=None, params=None) -> dict:
+    """The problem-details document (also for the URL-level 403/404/500 handlers)."""
     body = {
         "type": f"https://aanvullendleren.nl/problemen/{code}",
         "title": str(TITLES.get(status_code, detail)),
@@ -134,6 +135,11 @@ def problem(status_code: int, detail: str, *, code: str, request=None, params=No
         body["instance"] = request.path
     if params:
         body["invalid_params"] = params
+    return body
+
+
+def problem(status_code: int, detail: str, *, code: str, request=None, params=None):
+    body = problem_body(status_code, detail, code=code, request=request, params=params)
     return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 

@@ -18,7 +18,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import scope_for
-from audit.services import note
 from core.api.errors import Conflict
 
 from .. import selectors, services
@@ -136,8 +135,6 @@ class VolunteerViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         for row in selectors.volunteer_rows(page):
             row.volunteer.row = row
-        # as the list page: the processing log records each volunteer shown
-        note(request, "volunteer", [volunteer.pk for volunteer in page])
         return self.get_paginated_response(
             VolunteerSerializer(page, many=True, context=self.get_serializer_context()).data
         )

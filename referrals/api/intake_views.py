@@ -389,10 +389,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def waitlist(self, request, pk=None):
         referral = self._led_referral()
-        if referral.status != S.INTAKE:
-            # The detail page offers this only during the intake (``can_waitlist``); a
-            # matched referral returns to the waitlist when its match ends, not here.
-            raise services.InvalidTransitionError(referral.status, S.WAITING)
         version = self._input(s.VersionSerializer).validated_data.get("version")
         services.referral_place_on_waitlist(
             referral=referral, user=request.user, expected_version=version

@@ -441,10 +441,14 @@ def referral_withdraw(
 def referral_place_on_waitlist(
     *, referral: Referral, user, expected_version: int | None = None
 ) -> Referral:
-    """After the driehoeksgesprek: an action plan with at least one goal is required."""
+    """After the driehoeksgesprek: an action plan with at least one goal is required.
+
+    Only from the intake: a matched referral returns to the waitlist when its
+    match ends (``referral_transition``), not through this step.
+    """
     from ..models import ActionPlan
 
-    if S.WAITING not in TRANSITIONS.get(referral.status, frozenset()):
+    if referral.status != S.INTAKE:
         # Say what is wrong with the status before asking for an action plan.
         raise InvalidTransitionError(referral.status, S.WAITING)
     plan = ActionPlan.objects.filter(referral=referral).select_related("meeting").first()
