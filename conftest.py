@@ -145,7 +145,13 @@ def _build_side(
 
     unmatched_pupil = unmatched_referral = None
     if with_unmatched:
-        unmatched_pupil = PupilFactory(initiative=initiative, school=None, grade=None)
+        unmatched_pupil = PupilFactory(
+            initiative=initiative,
+            school=None,
+            grade=None,
+            first_name="Quirijntje",
+            last_name="Wachtendonk",
+        )
         unmatched_referral = ReferralFactory(
             pupil=unmatched_pupil, programme=programme, from_parent=True, waiting=True
         )
