@@ -43,7 +43,7 @@ class UserChangeForm(DjangoUserChangeForm):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ("role", "initiative", "school", "municipality", "created_at")
+    fields = ("role", "initiative", "school", "municipality", "created_at", "ended_at")
     readonly_fields = ("created_at",)
     autocomplete_fields = ("initiative", "school", "municipality")
 
@@ -178,8 +178,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "organisation", "created_at")
-    list_filter = ("role",)
+    list_display = ("user", "role", "organisation", "created_at", "ended_at")
+    list_filter = ("role", ("ended_at", admin.EmptyFieldListFilter))
     search_fields = (
         "user__email",
         "user__first_name",

@@ -58,7 +58,9 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        memberships = list(user.memberships.select_related("initiative", "school", "municipality"))
+        memberships = list(
+            user.memberships.current().select_related("initiative", "school", "municipality")
+        )
         self._memberships = {str(m.pk): m for m in memberships}
         choices = [(str(m.pk), f"{m.get_role_display()}: {m.organisation}") for m in memberships]
         if len(memberships) != 1:

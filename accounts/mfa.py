@@ -35,7 +35,9 @@ from .tokens import ApiTokenAuthentication
 logger = logging.getLogger("accounts.security")
 
 # Roles that see personal data of pupils, guardians or volunteers.
-PERSONAL_DATA_ROLES = frozenset({Role.PROJECT_LEADER, Role.VOLUNTEER, Role.SCHOOL_REFERRER})
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.PROJECT_LEADER, Role.VOLUNTEER, Role.SCHOOL_REFERRER, Role.PRIVACY_OFFICER}
+)
 # What counts as a second factor; recovery codes only stand in for one.
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 

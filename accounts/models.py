@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import MembershipQuerySet
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -56,12 +58,16 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
     SCHOOL_REFERRER = "school_referrer", _("School referrer")
     MUNICIPAL_OFFICIAL = "municipal_official", _("Municipal official")
+    # Supervises the initiative's processing of personal data: searches the
+    # processing log, sees no pupil's file.
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
 
 
 # Which organisation field each role belongs to.
 ROLE_ORGANISATION = {
     Role.PROJECT_LEADER: "initiative",
     Role.VOLUNTEER: "initiative",
+    Role.PRIVACY_OFFICER: "initiative",
     Role.SCHOOL_REFERRER: "school",
     Role.MUNICIPAL_OFFICIAL: "municipality",
 }
@@ -94,6 +100,16 @@ class Membership(models.Model):
         related_name="memberships",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the user left the organisation: from this moment the membership
+    # gives no access (see accounts.scope). Kept, not deleted, for the record.
+    ended_at = models.DateTimeField(
+        _("ended at"),
+        null=True,
+        blank=True,
+        help_text=_("From this moment the membership gives no access."),
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -102,7 +118,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(
-                        role__in=[Role.PROJECT_LEADER, Role.VOLUNTEER],
+                        role__in=[Role.PROJECT_LEADER, Role.VOLUNTEER, Role.PRIVACY_OFFICER],
                         initiative__isnull=False,
                         school__isnull=True,
                         municipality__isnull=True,
@@ -125,7 +141,8 @@ class Membership(models.Model):
             *(
                 models.UniqueConstraint(
                     fields=["user", "role", org],
-                    condition=Q(**{f"{org}__isnull": False}),
+                    # an ended membership does not stop the user from joining again
+                    condition=Q(**{f"{org}__isnull": False}, ended_at__isnull=True),
                     name=f"membership_unique_{org}",
                 )
                 for org in ("initiative", "school", "municipality")

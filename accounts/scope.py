@@ -19,6 +19,7 @@ class Scope:
     volunteer_initiative_ids: frozenset[int] = field(default_factory=frozenset)
     school_ids: frozenset[int] = field(default_factory=frozenset)
     municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    privacy_initiative_ids: frozenset[int] = field(default_factory=frozenset)
     user_id: int | None = None
 
     @property
@@ -32,6 +33,8 @@ class Scope:
             roles.add(Role.SCHOOL_REFERRER)
         if self.municipality_ids:
             roles.add(Role.MUNICIPAL_OFFICIAL)
+        if self.privacy_initiative_ids:
+            roles.add(Role.PRIVACY_OFFICER)
         return frozenset(roles)
 
     def leads(self, initiative_id: int) -> bool:
@@ -54,7 +57,9 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {role: set() for role in Role.values}
-    for role, initiative_id, school_id, municipality_id in user.memberships.values_list(
+    # Only current memberships: whoever left an organisation loses its access
+    # at the next request (the scope is computed per request, tokens included).
+    for role, initiative_id, school_id, municipality_id in user.memberships.current().values_list(
         "role", "initiative_id", "school_id", "municipality_id"
     ):
         by_role[role].add(initiative_id or school_id or municipality_id)
@@ -64,6 +69,7 @@ def scope_for(user) -> Scope:
         volunteer_initiative_ids=frozenset(by_role[Role.VOLUNTEER]),
         school_ids=frozenset(by_role[Role.SCHOOL_REFERRER]),
         municipality_ids=frozenset(by_role[Role.MUNICIPAL_OFFICIAL]),
+        privacy_initiative_ids=frozenset(by_role[Role.PRIVACY_OFFICER]),
         user_id=user.pk,
     )
     user._scope_cache = scope

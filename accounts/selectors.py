@@ -78,3 +78,28 @@ def api_tokens_of(*, user: User):
     return ApiToken.objects.filter(user=user).select_related(
         "membership__initiative", "membership__school", "membership__municipality"
     )
+
+
+def team_memberships(*, user: User) -> list:
+    """Current memberships of the initiatives the user leads, for the team page."""
+    from .models import Membership
+
+    led = scope_for(user).led_initiative_ids
+    return list(
+        Membership.objects.current()
+        .filter(initiative_id__in=led)
+        .select_related("user", "initiative")
+        .order_by("initiative__name", "role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def team_membership_get(*, user: User, pk: int):
+    """One current membership of an initiative the user leads, or None (404 for others)."""
+    from .models import Membership
+
+    return (
+        Membership.objects.current()
+        .filter(pk=pk, initiative_id__in=scope_for(user).led_initiative_ids)
+        .select_related("user")
+        .first()
+    )

@@ -139,7 +139,7 @@ def invite_user(
         )
     _ensure_email_address(user)
 
-    membership, created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.current().get_or_create(
         user=user, role=role, **{field_name: organisation}
     )
     if not created and user.has_usable_password():
@@ -221,3 +221,40 @@ def invitation_email_deliver(*, invitation: Invitation) -> bool:
         message = get_adapter().render_mail("account/email/invitation", user.email, context)
     message.send()
     return True
+
+
+def may_end_membership(*, user: User, membership: Membership) -> bool:
+    """Administrators end any membership; project leaders those of initiatives they lead."""
+    if is_invitation_administrator(user):
+        return True
+    return (
+        membership.initiative_id is not None
+        and membership.initiative_id in scope_for(user).led_initiative_ids
+    )
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, ended_by: User) -> Membership:
+    """The member leaves the organisation: access ends now, pages and API tokens alike.
+
+    The membership is kept with its end time (who had access when); the
+    user's other memberships are untouched.
+    """
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not may_end_membership(user=ended_by, membership=membership):
+        raise PermissionDenied(_("You may not end this membership."))
+    if membership.user_id == ended_by.pk and not is_invitation_administrator(ended_by):
+        raise ValidationError(
+            _("You cannot end your own membership; ask another project leader."),
+            code="own_membership",
+        )
+    now = timezone.now()
+    if membership.ended_at is not None and membership.ended_at <= now:
+        return membership  # already ended: nothing to do
+    membership.ended_at = now
+    membership.save(update_fields=["ended_at"])
+    forget_scope(membership.user)
+    logger.info(
+        "Membership %s ended by user %s", membership.pk, ended_by.pk
+    )  # ids only: no personal data in logs
+    return membership

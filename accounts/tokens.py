@@ -90,6 +90,9 @@ def token_scope(token: ApiToken) -> Scope:
     if token.membership_id is None:
         return full
     membership = token.membership
+    if membership.ended_at is not None and membership.ended_at <= timezone.now():
+        # the user left the organisation the token was made for: nothing
+        return Scope(user_id=token.user_id)
     org_id = membership.initiative_id or membership.school_id or membership.municipality_id
     ids = frozenset({org_id})
     empty: frozenset[int] = frozenset()
@@ -100,6 +103,7 @@ def token_scope(token: ApiToken) -> Scope:
         volunteer_initiative_ids=ids if membership.role == "volunteer" else empty,
         school_ids=ids if membership.role == "school_referrer" else empty,
         municipality_ids=ids if membership.role == "municipal_official" else empty,
+        privacy_initiative_ids=ids if membership.role == "privacy_officer" else empty,
         user_id=token.user_id,
     )
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .querysets import ProcessingLogQuerySet
+
 
 class ProcessingLogEntry(models.Model):
     class Action(models.TextChoices):
@@ -43,6 +45,8 @@ class ProcessingLogEntry(models.Model):
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     channel = models.CharField(_("channel"), max_length=10)  # page, api, export, pdf, job
     request_id = models.CharField(_("request id"), max_length=36, blank=True)
+
+    objects = ProcessingLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("processing log entry")

@@ -123,6 +123,9 @@ BY_URL_NAME: dict[str, Resolver] = {
     "initiatives:volunteer_data_json": _volunteer,
     "initiatives:volunteer_data_pdf": _volunteer,
     "initiatives:volunteer_erase": _volunteer,
+    # the privacy officer's view of who processed a person's data
+    "audit:pupil_log": _pupil,
+    "audit:volunteer_log": _volunteer,
     # the API
     "api:pupil-detail": _pupil,
     "api:referral-detail": _referral,

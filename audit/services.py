@@ -25,6 +25,7 @@ PURPOSES = {
     "volunteer": "guidance: tutoring the matched pupil",
     "school_referrer": "referral: following the school's referred pupil",
     "municipal_official": "funding: accountability in aggregates",
+    "privacy_officer": "supervision: checking the processing of personal data",
     "administrator": "administration: keeping the platform running",
     "system": "retention: scheduled job",
 }
@@ -36,7 +37,13 @@ def purpose_for(user) -> str:
     scope = scope_for(user)
     if scope.is_superuser:
         return PURPOSES["administrator"]
-    for role in ("project_leader", "volunteer", "school_referrer", "municipal_official"):
+    for role in (
+        "project_leader",
+        "volunteer",
+        "school_referrer",
+        "municipal_official",
+        "privacy_officer",
+    ):
         if role in scope.roles:
             return PURPOSES[role]
     return "none: no role"

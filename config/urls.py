@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("initiatives.urls")),
     path("", include("municipality.urls")),
     path("", include("reports.urls")),
+    path("privacy-log/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -61,6 +61,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "reports:report_list",
         roles=frozenset({Role.MUNICIPAL_OFFICIAL, Role.PROJECT_LEADER}),
     ),
+    NavItem(_("Team"), "accounts_team", roles=frozenset({Role.PROJECT_LEADER})),
+    NavItem(
+        _("Processing log"),
+        "audit:log",
+        roles=frozenset({Role.PRIVACY_OFFICER}),
+    ),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
 

@@ -44,6 +44,7 @@ def home(request):
         "municipal_official": selectors.municipal_official_overview(user=user)
         if Role.MUNICIPAL_OFFICIAL in roles
         else None,
+        "privacy_officer": Role.PRIVACY_OFFICER in roles,
     }
     return render(request, "home/index.html", context)
 

@@ -33,7 +33,7 @@ def send_referral_status_email(self, status_change_id: int) -> bool:
             recipient is not None
             and recipient.is_active
             and referral.referring_school_id is not None
-            and Membership.objects.filter(
+            and Membership.objects.current().filter(
                 user=recipient, role=Role.SCHOOL_REFERRER, school_id=referral.referring_school_id
             ).exists()
         )

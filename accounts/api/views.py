@@ -51,7 +51,9 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         token = request.auth if isinstance(request.auth, ApiToken) else None
-        memberships = user.memberships.select_related("initiative", "school", "municipality")
+        memberships = user.memberships.current().select_related(
+            "initiative", "school", "municipality"
+        )
         if token is not None and token.membership_id:
             memberships = memberships.filter(pk=token.membership_id)
         scope = token_scope(token) if token is not None else None

@@ -44,6 +44,7 @@ class MembershipFactory(DjangoModelFactory):
     class Params:
         project_leader = factory.Trait(role=Role.PROJECT_LEADER)
         volunteer = factory.Trait(role=Role.VOLUNTEER)
+        privacy_officer = factory.Trait(role=Role.PRIVACY_OFFICER)
         school_referrer = factory.Trait(
             role=Role.SCHOOL_REFERRER,
             initiative=None,
@@ -78,4 +79,10 @@ def school_referrer_of(school, **user_fields) -> User:
 def municipal_official_of(municipality, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, municipal_official=True, municipality=municipality)
+    return user
+
+
+def privacy_officer_of(initiative, **user_fields) -> User:
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, privacy_officer=True, initiative=initiative)
     return user

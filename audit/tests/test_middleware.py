@@ -67,6 +67,7 @@ NOT_PERSONAL = {
     "api:report-retry",
     "api:report-xlsx",
     "accounts_api_token_revoke",
+    "accounts_membership_end",  # a staff member's membership, not a pupil's or volunteer's
     "initiatives:initiative_settings",
     "initiatives:programme_questions",
     "initiatives:programme_question_edit",

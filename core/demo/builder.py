@@ -71,8 +71,16 @@ PROJECT_LEADER_TDM = "projectleider@taaldoetmeer.demo"
 PROJECT_LEADER_LINA = "projectleider@lina.demo"
 VOLUNTEER = "vrijwilliger@taaldoetmeer.demo"
 OFFICIAL_UTRECHT = "beleid@utrecht.demo"
+PRIVACY_OFFICER_TDM = "privacy@taaldoetmeer.demo"
 ADMINISTRATOR = "beheer@aanvullendleren.demo"
-FIXED_LOGINS = (PROJECT_LEADER_TDM, PROJECT_LEADER_LINA, VOLUNTEER, OFFICIAL_UTRECHT, ADMINISTRATOR)
+FIXED_LOGINS = (
+    PROJECT_LEADER_TDM,
+    PROJECT_LEADER_LINA,
+    VOLUNTEER,
+    OFFICIAL_UTRECHT,
+    PRIVACY_OFFICER_TDM,
+    ADMINISTRATOR,
+)
 # The school referrer's address is ib@<school name>.demo, for a real Utrecht school.
 PREFERRED_FOCUS_SCHOOL = "16NM00"  # Openbare Basisschool Overvecht
 
@@ -103,7 +111,7 @@ def demo_logins() -> list[Login]:
     users = {u.email: u for u in _demo_users().prefetch_related("memberships")}
     order = [PROJECT_LEADER_TDM, PROJECT_LEADER_LINA, VOLUNTEER]
     order += sorted(e for e in users if e.startswith("ib@"))
-    order += [OFFICIAL_UTRECHT, ADMINISTRATOR]
+    order += [OFFICIAL_UTRECHT, PRIVACY_OFFICER_TDM, ADMINISTRATOR]
     for email in order:
         user = users.get(email)
         if user is None:
@@ -284,6 +292,7 @@ class DemoWorldBuilder:
             (referrer_email, "Esra", "Yildiz", Role.SCHOOL_REFERRER, {"school": focus}),
             (OFFICIAL_UTRECHT, "Jeroen", "Smit", Role.MUNICIPAL_OFFICIAL,
              {"municipality": utrecht}),
+            (PRIVACY_OFFICER_TDM, "Noor", "Hendriks", Role.PRIVACY_OFFICER, {"initiative": tdm}),
             (ADMINISTRATOR, "Beheer", "Demo", None, {}),
         )  # fmt: skip
         users: dict[str, User] = {}
