@@ -47,6 +47,9 @@ class Report(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     # When a worker claimed the job; a job running far longer lost its worker.
     started_at = models.DateTimeField(null=True, blank=True)
+    # How often a worker claimed the report. A worker finishes only the claim
+    # it made, so after a crash and a new attempt one result is kept.
+    attempt = models.PositiveSmallIntegerField(default=0, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -69,11 +69,29 @@ ERROR_INTERRUPTED = gettext_noop(
 _VERSION_ATTEMPTS = 5
 
 
-def _queue(report: Report) -> None:
+def send_to_worker(report_id: int) -> bool:
+    """Hand the report to a worker. Never raises: the request is already stored.
+
+    With the broker (Redis) down the report stays queued ("wordt verwerkt")
+    and ``sweep_reports`` sends it again once the broker is back.
+    """
     from .tasks import generate_report
 
+    try:
+        generate_report.delay(report_id)
+    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, ...
+        logger.warning(
+            "Report %s stays queued: the task queue is unavailable (%s)",
+            report_id,
+            type(exc).__name__,
+        )
+        return False
+    return True
+
+
+def _queue(report: Report) -> None:
     report_id = report.pk
-    transaction.on_commit(lambda: generate_report.delay(report_id))
+    transaction.on_commit(lambda: send_to_worker(report_id))
 
 
 def may_request_for_agreement(user, agreement: FundingAgreement) -> bool:
@@ -242,13 +260,20 @@ def report_generate(*, report_id: int) -> bool:
     from .snapshot import build_snapshot
 
     claimed = Report.objects.filter(pk=report_id, status=Report.Status.QUEUED).update(
-        status=Report.Status.RUNNING, progress=PROGRESS_STARTED, error="", started_at=timezone.now()
+        status=Report.Status.RUNNING,
+        progress=PROGRESS_STARTED,
+        error="",
+        started_at=timezone.now(),
+        attempt=F("attempt") + 1,
     )
     if not claimed:
         return False
     report = Report.objects.select_related(
         "municipality", "funding_agreement__funder", "funding_agreement__initiative"
     ).get(pk=report_id)
+    # Only this claim may finish the report: a worker presumed dead whose
+    # report was queued again and claimed anew keeps nothing when it wakes.
+    mine = Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, attempt=report.attempt)
     step = ERROR_FIGURES
     stored_name = ""
     try:
@@ -263,7 +288,7 @@ def report_generate(*, report_id: int) -> bool:
             report.file.field.generate_filename(report, report_file_name(report)),
             ContentFile(pdf),
         )
-        finished = Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+        finished = mine.update(
             status=Report.Status.DONE,
             progress=PROGRESS_DONE,
             figures=snapshot,
@@ -277,7 +302,7 @@ def report_generate(*, report_id: int) -> bool:
         logger.exception("Report %s could not be generated", report_id)
         if stored_name:
             report.file.storage.delete(stored_name)
-        Report.objects.filter(pk=report_id).update(
+        mine.update(
             status=Report.Status.FAILED,
             progress=0,
             error=step,
@@ -289,27 +314,46 @@ def report_generate(*, report_id: int) -> bool:
     return True
 
 
-def reclaim_stale_reports(*, now: dt.datetime | None = None) -> int:
-    """Mark failed every report that has been running longer than ``REPORT_STALE_AFTER``.
+def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Finish what faults left behind; run every few minutes, idempotent.
 
-    A worker that dies mid-job (killed, out of memory, machine lost) leaves
-    its report running for ever; Celery redelivers the message, but the
-    claim refuses a report that is not queued. After the stale time the
-    report fails with a message and can be retried. Should the slow worker
-    still finish after all, its result is discarded (it finishes only a
-    report that is still running). Returns the number of reports reclaimed.
+    - A report running longer than ``REPORT_STALE_MINUTES`` lost its worker
+      (killed, out of memory, machine gone): it is queued again and sent to a
+      worker, up to ``REPORT_MAX_ATTEMPTS`` claims; after that it fails with
+      a message and can be retried. Should the old worker still finish, its
+      result is discarded (it finishes only its own claim).
+    - A report queued longer than ``REPORT_RESEND_MINUTES`` may never have
+      reached a worker (the broker was down when it was requested): it is
+      sent again. A duplicate message is harmless: only one claim succeeds.
+
+    Returns how many reports were re-queued, failed and re-sent.
     """
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(minutes=settings.REPORT_STALE_MINUTES)
+    stale_cutoff = now - dt.timedelta(minutes=settings.REPORT_STALE_MINUTES)
+    resend_cutoff = now - dt.timedelta(minutes=settings.REPORT_RESEND_MINUTES)
     stale = Report.objects.filter(status=Report.Status.RUNNING).filter(
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, requested_at__lt=cutoff)
+        Q(started_at__lt=stale_cutoff) | Q(started_at__isnull=True, requested_at__lt=stale_cutoff)
     )
-    reclaimed = stale.update(
-        status=Report.Status.FAILED, progress=0, error=ERROR_INTERRUPTED, finished_at=now
+    waiting = list(
+        Report.objects.filter(status=Report.Status.QUEUED, requested_at__lt=resend_cutoff)
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)
     )
-    if reclaimed:
-        logger.warning("Marked %s interrupted report(s) as failed", reclaimed)
-    return reclaimed
+    with transaction.atomic():
+        failed = stale.filter(attempt__gte=settings.REPORT_MAX_ATTEMPTS).update(
+            status=Report.Status.FAILED, progress=0, error=ERROR_INTERRUPTED, finished_at=now
+        )
+        requeue = list(stale.values_list("pk", flat=True))
+        Report.objects.filter(pk__in=requeue, status=Report.Status.RUNNING).update(
+            status=Report.Status.QUEUED, progress=0
+        )
+    if requeue or failed:
+        logger.warning(
+            "Reports interrupted mid-job: %s queued again, %s failed", len(requeue), failed
+        )
+    for report_id in [*requeue, *waiting]:
+        send_to_worker(report_id)
+    return {"requeued": len(requeue), "failed": failed, "resent": len(waiting)}
 
 
 # --- the schedule ------------------------------------------------------------------

@@ -22,8 +22,8 @@ def generate_due_reports() -> int:
 
 
 @shared_task
-def reclaim_stale_reports() -> int:
-    """Every 15 minutes: reports whose worker died while making them become failed."""
-    from .services import reclaim_stale_reports as run
+def sweep_reports() -> dict:
+    """Every 5 minutes: re-queue reports whose worker died, re-send those never sent."""
+    from .services import sweep_reports as run
 
     return run()

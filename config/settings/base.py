@@ -116,13 +116,22 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache ----------------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", default="", schemes=("redis", "rediss"))
+REDIS_CACHE_OPTIONS = {
+    "IGNORE_EXCEPTIONS": True,
+    "SOCKET_CONNECT_TIMEOUT": 1,
+    "SOCKET_TIMEOUT": 1,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis, so that a Redis outage degrades the cache (a miss,
+            # logged) instead of failing every page that uses it.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -140,6 +149,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker process killed mid-task puts its message back at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With the broker down a page that queues a job answers within about a
+# second; the job stays stored and the report sweep sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE: dict = {
     "waitlist-reminders": {
@@ -156,10 +176,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.generate_due_reports",
         "schedule": crontab(minute=30, hour=2),
     },
-    # Reports whose worker died mid-job: failed (with a retry) after REPORT_STALE_MINUTES.
-    "reclaim-stale-reports": {
-        "task": "reports.tasks.reclaim_stale_reports",
-        "schedule": 15 * 60,
+    # Reports whose worker died mid-job (queued again after REPORT_STALE_MINUTES)
+    # or that never reached a worker because the broker was down: every 5 minutes.
+    "sweep-reports": {
+        "task": "reports.tasks.sweep_reports",
+        "schedule": 5 * 60,
     },
     # Personal data past its retention period (PUPIL_/VOLUNTEER_RETENTION_MONTHS): 03:00.
     "anonymise-due-records": {
@@ -439,6 +460,10 @@ WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=
 # Minutes after which a report still "being generated" is taken to have lost
 # its worker and is marked failed (it can then be retried).
 REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", default=30, minimum=5)
+# Claims of one report before an interrupted one fails for good.
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", default=3, minimum=1)
+# A report still queued after this long is sent to a worker again.
+REPORT_RESEND_MINUTES = env_int("REPORT_RESEND_MINUTES", default=5, minimum=1)
 
 # Retention (core.retention): months after a pupil's guidance ended (the last
 # match or referral end) and after a volunteer stopped, before their personal

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -581,25 +582,75 @@ def test_beat_schedule_runs_the_due_reports_daily(settings):
     assert entry["schedule"].hour == {2} and entry["schedule"].minute == {30}
 
 
-# --- a worker that died -------------------------------------------------------------
+# --- a worker that died; a broker that was down -------------------------------------
 
 
-def test_report_whose_worker_died_is_marked_failed_after_the_stale_time(
-    world, agreement, settings, media
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: nothing in the job catches it, the report stays running."""
+
+
+def _kill_worker_during_figures(monkeypatch):
+    from reports import snapshot
+
+    real_build = snapshot.build_snapshot
+    calls = {"n": 0}
+
+    def build(report, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise WorkerKilled
+        return real_build(report, **kwargs)
+
+    monkeypatch.setattr(snapshot, "build_snapshot", build)
+    return calls
+
+
+def test_report_whose_worker_died_is_made_by_the_next_worker_exactly_once(
+    world, agreement, settings, media, monkeypatch
 ):
     settings.REPORT_STALE_MINUTES = 30
+    _kill_worker_during_figures(monkeypatch)
+    report = request(world.a.municipal_official, agreement)
+    with pytest.raises(WorkerKilled):
+        services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+    assert (report.status, report.attempt) == (Report.Status.RUNNING, 1)
+
+    # not yet stale: left alone
+    assert services.sweep_reports(now=timezone.now())["requeued"] == 0
+    # stale: queued again and (tasks run in-process here) made by the next worker
+    later = timezone.now() + dt.timedelta(minutes=31)
+    assert services.sweep_reports(now=later) == {"requeued": 1, "failed": 0, "resent": 0}
+
+    report.refresh_from_db()
+    assert (report.status, report.attempt, report.version) == (Report.Status.DONE, 2, 1)
+    assert len(stored_files(media)) == 1
+    assert Report.objects.filter(funding_agreement=agreement).count() == 1
+    # idempotent: nothing left to do
+    assert services.sweep_reports(now=later) == {"requeued": 0, "failed": 0, "resent": 0}
+
+
+def test_report_interrupted_too_often_fails_with_a_message(world, agreement, settings, media):
+    settings.REPORT_STALE_MINUTES = 30
+    settings.REPORT_MAX_ATTEMPTS = 3
     now = timezone.now()
     crashed = request(world.a.municipal_official, agreement)
     busy = request(world.a.municipal_official, agreement)
     Report.objects.filter(pk=crashed.pk).update(
-        status=Report.Status.RUNNING, progress=40, started_at=now - dt.timedelta(minutes=31)
+        status=Report.Status.RUNNING,
+        progress=40,
+        attempt=3,
+        started_at=now - dt.timedelta(minutes=31),
     )
     Report.objects.filter(pk=busy.pk).update(
-        status=Report.Status.RUNNING, progress=40, started_at=now - dt.timedelta(minutes=10)
+        status=Report.Status.RUNNING,
+        progress=40,
+        attempt=1,
+        started_at=now - dt.timedelta(minutes=10),
     )
 
-    assert services.reclaim_stale_reports(now=now) == 1
-    assert services.reclaim_stale_reports(now=now) == 0  # idempotent
+    assert services.sweep_reports(now=now)["failed"] == 1
+    assert services.sweep_reports(now=now)["failed"] == 0  # idempotent
 
     crashed.refresh_from_db()
     busy.refresh_from_db()
@@ -625,35 +676,61 @@ def test_a_claimed_report_records_when_it_started(world, agreement, no_pdf):
     assert report.started_at is not None and report.started_at <= report.finished_at
 
 
-def test_a_slow_worker_finishing_after_the_reclaim_keeps_nothing(
+def test_a_slow_worker_presumed_dead_keeps_nothing_when_it_wakes(
     world, agreement, monkeypatch, settings, media
 ):
-    """Its report was marked failed meanwhile: its PDF is thrown away, the failure stays."""
+    """Meanwhile the report was queued again and made by another worker: one result."""
     from reports import snapshot
 
     settings.REPORT_STALE_MINUTES = 30
     report = request(world.a.municipal_official, agreement)
     real_build = snapshot.build_snapshot
+    woke = {"first": True}
 
     def slow_build(report, **kwargs):
-        later = timezone.now() + dt.timedelta(minutes=45)
-        assert services.reclaim_stale_reports(now=later) == 1
+        if woke.pop("first", False):
+            later = timezone.now() + dt.timedelta(minutes=45)
+            # the sweep hands the report to a second worker, which makes it
+            assert services.sweep_reports(now=later)["requeued"] == 1
         return real_build(report, **kwargs)
 
     monkeypatch.setattr(snapshot, "build_snapshot", slow_build)
-    assert services.report_generate(report_id=report.pk) is False
+    assert services.report_generate(report_id=report.pk) is False  # the slow first worker
     report.refresh_from_db()
-    assert (report.status, report.error, report.file.name) == (
-        Report.Status.FAILED,
-        services.ERROR_INTERRUPTED,
-        "",
-    )
-    assert stored_files(media) == []
+    assert (report.status, report.attempt) == (Report.Status.DONE, 2)
+    assert [p.name for p in stored_files(media)] == [Path(report.file.name).name]
 
 
-def test_the_schedule_reclaims_stale_reports_every_quarter_hour():
+def test_a_request_while_the_broker_is_down_is_kept_and_sent_later(
+    world, agreement, monkeypatch, settings, no_pdf, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from reports import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.generate_report, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = request(world.a.municipal_official, agreement)
+    report.refresh_from_db()
+    assert report.status == Report.Status.QUEUED
+    assert str(report.get_status_display()) == "Wordt verwerkt"
+
+    # the broker is back; the sweep sends what is waiting
+    monkeypatch.undo()
+    settings.REPORT_RESEND_MINUTES = 5
+    assert services.sweep_reports(now=timezone.now())["resent"] == 0  # too recent
+    later = timezone.now() + dt.timedelta(minutes=6)
+    assert services.sweep_reports(now=later)["resent"] == 1
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+
+
+def test_the_schedule_sweeps_reports_every_five_minutes():
     from django.conf import settings as django_settings
 
-    entry = django_settings.CELERY_BEAT_SCHEDULE["reclaim-stale-reports"]
-    assert entry["task"] == "reports.tasks.reclaim_stale_reports"
-    assert entry["schedule"] == 15 * 60
+    entry = django_settings.CELERY_BEAT_SCHEDULE["sweep-reports"]
+    assert entry["task"] == "reports.tasks.sweep_reports"
+    assert entry["schedule"] == 5 * 60
