@@ -1,3 +1,4 @@
+import logging
 import time
 
 from django.conf import settings
@@ -5,6 +6,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 class DutchByDefaultLocaleMiddleware(LocaleMiddleware):
@@ -71,3 +74,34 @@ class NoStoreMiddleware:
         if personal and not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection gives a clean 503 page, not a stack trace.
+
+    The write that was under way is rolled back (services are atomic; the
+    database drops an unfinished transaction with its connection), and
+    Django discards the broken connection at the end of the request, so the
+    next request connects afresh.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        from .views import service_unavailable
+
+        logger.error(
+            "Database unavailable during %s %s (%s)",
+            request.method,
+            request.path,
+            type(exception).__name__,
+        )
+        return service_unavailable(request)

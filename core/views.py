@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import get_language
@@ -129,6 +130,27 @@ def privacy(request):
     return render(request, "core/privacy.html", context)
 
 
+# --- Accessibility statement ----------------------------------------------
+
+# The day the statement was last checked against the platform; change it,
+# and the statement, when the tests or the known limitations change.
+ACCESSIBILITY_STATEMENT_DATE = dt.date(2026, 12, 2)
+
+
+def accessibility(request):
+    """The accessibility statement (toegankelijkheidsverklaring), after the Dutch model.
+
+    Public, like the privacy statement. The tests it names are the browser
+    tests in tests/e2e (axe-core on every main page, keyboard-only journeys).
+    """
+    context = {
+        "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+        "session_idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+        "contact_email": settings.PRIVACY_CONTACT_EMAIL,
+    }
+    return render(request, "core/accessibility.html", context)
+
+
 # --- Error pages ----------------------------------------------------------
 
 
@@ -168,3 +190,18 @@ def server_error(request):
         return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"LANGUAGE_CODE": get_language()}))
+
+
+def service_unavailable(request):
+    """The database could not be reached: 503, rendered without touching it."""
+    if _is_api(request):
+        from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
+
+        detail = "The service is briefly unavailable; nothing was saved. Try again in a minute."
+        body = problem_body(503, detail, code="service_unavailable")
+        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+    else:
+        template = loader.get_template("503.html")
+        response = HttpResponse(template.render({"LANGUAGE_CODE": get_language()}), status=503)
+    response["Retry-After"] = "60"
+    return response

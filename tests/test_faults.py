@@ -40,13 +40,17 @@ def redis_down(settings):
     }
     # (Django's setting_changed handler drops the cached cache backends)
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+
+    def fresh_connections():
+        app._pool = None  # the broker connection pool, made again from broker_url
+        app.amqp._producer_pool = None
+
     app.conf.update(broker_url=url, task_always_eager=False)
-    app.pool.force_close_all()
-    app._pool = None
+    fresh_connections()
     assert cache.get("anything") is None  # the cache answers: a miss
     yield url
     app.conf.update(**saved)
-    app._pool = None
+    fresh_connections()
 
 
 def test_pages_and_login_keep_working_with_redis_down(redis_down, world, client, client_for):
@@ -83,3 +87,89 @@ def test_a_report_requested_with_redis_down_is_kept_as_wordt_verwerkt(
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Wordt verwerkt" in page.content.decode()
+
+
+# --- the database connection lost mid-request ------------------------------------------
+
+
+def _refer(client, programme):
+    from referrals.tests.test_school_views import referral_post
+
+    return client.post(reverse("referrals:school_create"), referral_post(programme))
+
+
+def _counts() -> tuple[int, int, int]:
+    from referrals.models import Guardian, Pupil, Referral
+
+    return Pupil.objects.count(), Guardian.objects.count(), Referral.objects.count()
+
+
+def test_database_lost_mid_write_gives_a_clean_page_and_keeps_nothing(
+    world, client_for, monkeypatch
+):
+    from django.db import OperationalError
+
+    from referrals.services import lifecycle
+
+    def connection_lost(*args, **kwargs):  # after the pupil row was written
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(lifecycle, "_write_guardians", connection_lost)
+    before = _counts()
+
+    response = _refer(client_for(world.a.school_referrer), world.a.programme)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "Even niet beschikbaar" in page
+    assert "Traceback" not in page and "OperationalError" not in page
+    assert _counts() == before
+
+
+def test_database_lost_in_an_api_call_gives_a_problem_503(world, api_for, monkeypatch):
+    from django.db import OperationalError
+
+    from referrals.api.intake_views import ReferralViewSet
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(ReferralViewSet, "get_queryset", connection_lost)
+    response = api_for(world.a.project_leader).get("/api/v1/referrals/")
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["status"] == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_connection_killed_mid_write_leaves_no_half_written_referral(
+    world, client_for, monkeypatch
+):
+    """For real: the server ends the request's own database session half-way."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (pg_terminate_backend)")
+    from referrals.services import lifecycle
+
+    real_write = lifecycle._write_guardians
+
+    def kill_own_session(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return real_write(*args, **kwargs)
+
+    client = client_for(world.a.school_referrer)
+    before = _counts()
+    monkeypatch.setattr(lifecycle, "_write_guardians", kill_own_session)
+
+    response = _refer(client, world.a.programme)
+
+    assert response.status_code == 503
+    connection.close()  # the test's own handle on the killed session
+    assert _counts() == before
+    monkeypatch.undo()
+    # the next request connects afresh and works
+    assert _refer(client, world.a.programme).status_code == 302
+    assert _counts()[2] == before[2] + 1

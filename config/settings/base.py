@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # after authentication, messages and htmx; innermost, so the headers above apply
     "accounts.mfa.MfaRequiredMiddleware",
+    # innermost: turns a lost database connection in a view into a 503 page
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
