@@ -37,3 +37,24 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 5, _("Friday")
     SATURDAY = 6, _("Saturday")
     SUNDAY = 7, _("Sunday")
+
+
+class FormSubmission(models.Model):
+    """A form that was sent and saved, by its one-time key (see core.submissions).
+
+    Kept a day, so a second send of the same form (a double tap, a resend
+    after a slow answer) finds the first and does not save again.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return str(self.key)

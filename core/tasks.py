@@ -14,3 +14,11 @@ def anonymise_due_records() -> dict[str, int]:
     from .retention import anonymise_due_records as run
 
     return run()
+
+
+@shared_task
+def forget_old_submissions() -> int:
+    """Nightly: the one-time keys of forms sent more than a day ago."""
+    from .submissions import forget_old_submissions as run
+
+    return run()

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.submissions import once_per_submission
+
 from . import exports, selectors, services
 from .forms import AgreementReportForm, OverviewReportForm
 from .models import Report
@@ -83,6 +85,7 @@ def _add_errors(form, error: ValidationError, field: str) -> None:
 
 @require_POST
 @reports_user_required
+@once_per_submission
 def report_request(request):
     """Queue a new report (or a new version of one) and go to its page."""
     kind = request.POST.get("kind")

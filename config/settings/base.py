@@ -184,6 +184,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.sweep_reports",
         "schedule": 5 * 60,
     },
+    # One-time keys of forms sent more than a day ago: 03:30.
+    "forget-old-submissions": {
+        "task": "core.tasks.forget_old_submissions",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Personal data past its retention period (PUPIL_/VOLUNTEER_RETENTION_MONTHS): 03:00.
     "anonymise-due-records": {
         "task": "core.tasks.anonymise_due_records",

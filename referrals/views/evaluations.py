@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.decorators import leader_required
+from core.submissions import once_per_submission
 
 from .. import selectors
 from ..certificates import certificate_available, certificate_for, certificate_pdf, led_participant
@@ -36,6 +37,7 @@ def _chosen(request, values, default: str) -> str:
 
 
 @leader_required
+@once_per_submission
 def evaluation_record(request, pk: int):
     """Mid-term or end evaluation: each goal scored, satisfaction, summary."""
     referral = selectors.leader_referral_detail(user=request.user, pk=pk)

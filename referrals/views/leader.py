@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import leader_required
 from audit.services import note
+from core.submissions import once_per_submission
 from initiatives.models import Programme
 from municipality.models import Neighbourhood
 from schools.models import SchoolLocation
@@ -590,6 +591,7 @@ def _duplicates(user, form):
 
 
 @leader_required
+@once_per_submission
 def referral_create(request):
     """Enter a referral from a parent, wijkteam or school that came in by phone or mail."""
     user = request.user

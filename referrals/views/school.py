@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.scope import scope_for
 from audit.services import note
 from core.periods import school_year_label, school_year_start
+from core.submissions import once_per_submission
 from initiatives.models import Programme
 from schools.models import SchoolLocation
 
@@ -250,6 +251,7 @@ def _save(request, form, guardians, *, referral: Referral | None, submit: bool):
 
 @require_http_methods(["GET", "POST"])
 @school_referrer_required
+@once_per_submission
 def referral_create(request):
     return _referral_form_page(request)
 

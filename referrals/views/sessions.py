@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
+from core.submissions import once_per_submission
 
 from ..certificates import certificate_available
 from ..forms.sessions import ContactMomentForm
@@ -73,6 +74,7 @@ def _saved_message(moment: ContactMoment) -> str:
 
 
 @login_required
+@once_per_submission
 def session_log(request, pk: int):
     """Step 2 and 3 of the quick log: the prefilled form, and saving it."""
     match = _visible_match(request, pk)
@@ -205,8 +207,12 @@ def moment_delete(request, pk: int):
     moment = _changeable_moment(request, pk)
     back = reverse("referrals:match_moments", args=[moment.match_id])
     if request.method == "POST":
-        contact_moment_delete(user=request.user, moment=moment)
-        messages.success(request, _("The contact moment has been deleted."))
+        try:
+            contact_moment_delete(user=request.user, moment=moment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The contact moment has been deleted."))
         return redirect(back)
     return render(request, "referrals/sessions/delete.html", {"moment": moment, "back_url": back})
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import leader_required
+from core.submissions import once_per_submission
 from initiatives.models import Programme
 
 from ... import selectors
@@ -72,6 +73,7 @@ def _preselected(request, referral: Referral, eligible: selectors.Eligible):
 
 
 @leader_required
+@once_per_submission
 def create(request, pk: int):
     """Match a waiting pupil (and, in a group programme, others) with an eligible volunteer."""
     user = request.user
