@@ -22,46 +22,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
+from core.api.fields import (
+    StrictCharField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+)
 from initiatives.models import Initiative, Programme
 
 from .. import selectors, services
 from ..models import Funder, FundingAgreement, Municipality, Target
 
-MAX_ID = 2**63 - 1
 MAX_ITEMS = 100
 AMOUNT_PATTERN = r"[0-9]{1,10}(\.[0-9]{1,2})?"
-DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 FIRST_YEARS = (2000, 2100)  # the agreement form's "first year"
 
 
-# --- strict input fields --------------------------------------------------------
-
-
-class StrictCharField(serializers.CharField):
-    """Text only: a number is not quietly turned into text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer only: not "12", 12.0 or true."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictDateField(serializers.DateField):
-    """An ISO 8601 full date, YYYY-MM-DD, and nothing looser."""
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value):
-            self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
+# --- strict input fields (core.api.fields), and lists of ids ---------------------
 
 
 @extend_schema_field(
@@ -78,8 +55,8 @@ class VisibleManyField(serializers.ManyRelatedField):
         return super().to_internal_value(data)
 
 
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An object by its integer id, among the queryset the serializer sets per request."""
+class VisiblePrimaryKeyField(StrictPrimaryKeyRelatedField):
+    """An object by its integer id; several of them as a bounded list."""
 
     @classmethod
     def many_init(cls, *args, **kwargs):
@@ -88,13 +65,6 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
             if key in MANY_RELATION_KWARGS:
                 list_kwargs[key] = kwargs[key]
         return VisibleManyField(**list_kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
 
 
 @extend_schema_field(

@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from core.api.fields import MAX_ID, StrictDateField
+from core.api.fields import StrictPrimaryKeyRelatedField as VisiblePrimaryKeyField
 from core.periods import Period
 from municipality.models import FundingAgreement, Municipality
 
@@ -35,8 +37,6 @@ from .. import exports, selectors
 from ..models import Report
 from ..suppression import HIDDEN, LEGEND, NOT_AVAILABLE, SMALL
 
-MAX_ID = 2**63 - 1
-DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 TABLE_PATTERN = r"[a-z0-9_-]{1,50}"
 # The periods the indicators can be asked for (the engine's trend looks four
 # school years further back).
@@ -45,26 +45,6 @@ LAST_DAY = dt.date(2100, 12, 31)
 
 
 # --- strict input fields --------------------------------------------------------
-
-
-class StrictDateField(serializers.DateField):
-    """An ISO 8601 full date, YYYY-MM-DD, and nothing looser."""
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value):
-            self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
-
-
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """An object by its integer id, among the queryset the serializer sets per request."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
 
 
 class QueryIntegerField(serializers.IntegerField):
