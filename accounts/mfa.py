@@ -36,7 +36,13 @@ logger = logging.getLogger("accounts.security")
 
 # Roles that see personal data of pupils, guardians or volunteers.
 PERSONAL_DATA_ROLES = frozenset(
-    {Role.PROJECT_LEADER, Role.VOLUNTEER, Role.SCHOOL_REFERRER, Role.PRIVACY_OFFICER}
+    {
+        Role.PROJECT_LEADER,
+        Role.VOLUNTEER,
+        Role.SCHOOL_REFERRER,
+        Role.PRIVACY_OFFICER,
+        Role.CLIENT_MANAGER,
+    }
 )
 # What counts as a second factor; recovery codes only stand in for one.
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)

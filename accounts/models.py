@@ -61,6 +61,9 @@ class Role(models.TextChoices):
     # Supervises the initiative's processing of personal data: searches the
     # processing log, sees no pupil's file.
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    # The municipality's klantmanager (Wet inburgering): refers adult
+    # newcomers to language coaching and sees only the people they referred.
+    CLIENT_MANAGER = "client_manager", _("Client manager")
 
 
 # Which organisation field each role belongs to.
@@ -70,6 +73,7 @@ ROLE_ORGANISATION = {
     Role.PRIVACY_OFFICER: "initiative",
     Role.SCHOOL_REFERRER: "school",
     Role.MUNICIPAL_OFFICIAL: "municipality",
+    Role.CLIENT_MANAGER: "municipality",
 }
 
 
@@ -130,7 +134,7 @@ class Membership(models.Model):
                         municipality__isnull=True,
                     )
                     | Q(
-                        role=Role.MUNICIPAL_OFFICIAL,
+                        role__in=[Role.MUNICIPAL_OFFICIAL, Role.CLIENT_MANAGER],
                         initiative__isnull=True,
                         school__isnull=True,
                         municipality__isnull=False,

@@ -20,6 +20,7 @@ class Scope:
     school_ids: frozenset[int] = field(default_factory=frozenset)
     municipality_ids: frozenset[int] = field(default_factory=frozenset)
     privacy_initiative_ids: frozenset[int] = field(default_factory=frozenset)
+    client_manager_municipality_ids: frozenset[int] = field(default_factory=frozenset)
     user_id: int | None = None
 
     @property
@@ -35,6 +36,8 @@ class Scope:
             roles.add(Role.MUNICIPAL_OFFICIAL)
         if self.privacy_initiative_ids:
             roles.add(Role.PRIVACY_OFFICER)
+        if self.client_manager_municipality_ids:
+            roles.add(Role.CLIENT_MANAGER)
         return frozenset(roles)
 
     def leads(self, initiative_id: int) -> bool:
@@ -70,6 +73,7 @@ def scope_for(user) -> Scope:
         school_ids=frozenset(by_role[Role.SCHOOL_REFERRER]),
         municipality_ids=frozenset(by_role[Role.MUNICIPAL_OFFICIAL]),
         privacy_initiative_ids=frozenset(by_role[Role.PRIVACY_OFFICER]),
+        client_manager_municipality_ids=frozenset(by_role[Role.CLIENT_MANAGER]),
         user_id=user.pk,
     )
     user._scope_cache = scope

@@ -104,6 +104,7 @@ def token_scope(token: ApiToken) -> Scope:
         school_ids=ids if membership.role == "school_referrer" else empty,
         municipality_ids=ids if membership.role == "municipal_official" else empty,
         privacy_initiative_ids=ids if membership.role == "privacy_officer" else empty,
+        client_manager_municipality_ids=ids if membership.role == "client_manager" else empty,
         user_id=token.user_id,
     )
 

@@ -26,6 +26,7 @@ PURPOSES = {
     "school_referrer": "referral: following the school's referred pupil",
     "municipal_official": "funding: accountability in aggregates",
     "privacy_officer": "supervision: checking the processing of personal data",
+    "client_manager": "referral: following the newcomer one referred",
     "administrator": "administration: keeping the platform running",
     "system": "retention: scheduled job",
 }
@@ -43,6 +44,7 @@ def purpose_for(user) -> str:
         "school_referrer",
         "municipal_official",
         "privacy_officer",
+        "client_manager",
     ):
         if role in scope.roles:
             return PURPOSES[role]

@@ -55,9 +55,15 @@ class Programme(TimeStampedModel):
         STUDY_SKILLS = "study_skills", _("Study skills")
         PARENT_INVOLVEMENT = "parent_involvement", _("Parent involvement")
 
+    class Audience(models.TextChoices):
+        PUPILS = "pupils", _("Pupils (school age)")
+        ADULTS = "adults", _("Adults (language coaching)")
+
     class Format(models.TextChoices):
         ONE_TO_ONE = "one_to_one", _("One-to-one")
         GROUP = "group", _("Group")
+        # a drop-in language café: only headcounts per session, no names
+        DROP_IN = "drop_in", _("Drop-in language café")
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", _("Weekly")
@@ -72,6 +78,9 @@ class Programme(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    audience = models.CharField(
+        _("serves"), max_length=10, choices=Audience.choices, default=Audience.PUPILS
+    )
     support_type = models.CharField(
         _("type of support"), max_length=30, choices=SupportType.choices
     )
@@ -90,6 +99,11 @@ class Programme(TimeStampedModel):
         _("session frequency"), max_length=20, choices=Frequency.choices, default=Frequency.WEEKLY
     )
     session_minutes = models.PositiveSmallIntegerField(_("session length (minutes)"), default=90)
+    # The planned dosage of one track, e.g. 20 meetings over 6 months; empty
+    # where the programme has no fixed number.
+    planned_meetings = models.PositiveSmallIntegerField(
+        _("planned meetings per track"), null=True, blank=True
+    )
     group_size_max = models.PositiveSmallIntegerField(_("maximum group size"), default=1)
     municipalities = models.ManyToManyField(
         "municipality.Municipality",

@@ -45,6 +45,11 @@ class MembershipFactory(DjangoModelFactory):
         project_leader = factory.Trait(role=Role.PROJECT_LEADER)
         volunteer = factory.Trait(role=Role.VOLUNTEER)
         privacy_officer = factory.Trait(role=Role.PRIVACY_OFFICER)
+        client_manager = factory.Trait(
+            role=Role.CLIENT_MANAGER,
+            initiative=None,
+            municipality=factory.SubFactory("municipality.tests.factories.MunicipalityFactory"),
+        )
         school_referrer = factory.Trait(
             role=Role.SCHOOL_REFERRER,
             initiative=None,
@@ -85,4 +90,11 @@ def municipal_official_of(municipality, **user_fields) -> User:
 def privacy_officer_of(initiative, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, privacy_officer=True, initiative=initiative)
+    return user
+
+
+def client_manager_of(municipality, **user_fields) -> User:
+    """A klantmanager of the municipality (refers adult newcomers)."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, client_manager=True, municipality=municipality)
     return user

@@ -72,12 +72,14 @@ PROJECT_LEADER_LINA = "projectleider@lina.demo"
 VOLUNTEER = "vrijwilliger@taaldoetmeer.demo"
 OFFICIAL_UTRECHT = "beleid@utrecht.demo"
 PRIVACY_OFFICER_TDM = "privacy@taaldoetmeer.demo"
+CLIENT_MANAGER_UTRECHT = "klantmanager@utrecht.demo"
 ADMINISTRATOR = "beheer@aanvullendleren.demo"
 FIXED_LOGINS = (
     PROJECT_LEADER_TDM,
     PROJECT_LEADER_LINA,
     VOLUNTEER,
     OFFICIAL_UTRECHT,
+    CLIENT_MANAGER_UTRECHT,
     PRIVACY_OFFICER_TDM,
     ADMINISTRATOR,
 )
@@ -111,7 +113,7 @@ def demo_logins() -> list[Login]:
     users = {u.email: u for u in _demo_users().prefetch_related("memberships")}
     order = [PROJECT_LEADER_TDM, PROJECT_LEADER_LINA, VOLUNTEER]
     order += sorted(e for e in users if e.startswith("ib@"))
-    order += [OFFICIAL_UTRECHT, PRIVACY_OFFICER_TDM, ADMINISTRATOR]
+    order += [OFFICIAL_UTRECHT, CLIENT_MANAGER_UTRECHT, PRIVACY_OFFICER_TDM, ADMINISTRATOR]
     for email in order:
         user = users.get(email)
         if user is None:
@@ -291,6 +293,8 @@ class DemoWorldBuilder:
             (VOLUNTEER, "Sanne", "de Wit", Role.VOLUNTEER, {"initiative": tdm}),
             (referrer_email, "Esra", "Yildiz", Role.SCHOOL_REFERRER, {"school": focus}),
             (OFFICIAL_UTRECHT, "Jeroen", "Smit", Role.MUNICIPAL_OFFICIAL,
+             {"municipality": utrecht}),
+            (CLIENT_MANAGER_UTRECHT, "Karim", "Bakker", Role.CLIENT_MANAGER,
              {"municipality": utrecht}),
             (PRIVACY_OFFICER_TDM, "Noor", "Hendriks", Role.PRIVACY_OFFICER, {"initiative": tdm}),
             (ADMINISTRATOR, "Beheer", "Demo", None, {}),

@@ -102,7 +102,7 @@ def test_every_role_has_a_demo_login_that_reaches_home(data_dir, client, setting
     logins = demo_logins()
     roles = {login.role for login in logins}
     assert {str(role.label) for role in Role} <= roles
-    assert len(logins) == 7
+    assert len(logins) == 8
     assert "ib@openbare-basisschool-overvecht.demo" in {login.email for login in logins}
     assert DEMO_PASSWORD in output
     for login in logins:
