@@ -5,6 +5,14 @@ without a byte order mark, or Windows-1252; CRLF or LF line endings; quoted
 fields with doubled quotes. The whole file is checked before anything is
 written, so a malformed file raises :class:`ImportFileError` and an import
 service can refuse it without touching the database.
+
+A file comes from a path (the management commands) or from an upload (the
+import page); both pass the same checks: at most ``IMPORT_MAX_BYTES``, a
+``.csv`` or ``.txt`` name, and text: no spreadsheet, archive or PDF, no NUL
+or other control bytes. The upload form runs them on the file's first bytes
+(:func:`check_upload`) to answer at once; :func:`read_csv` runs them on the
+whole file. A browser's declared content type is not trusted: the content
+decides.
 """
 
 from __future__ import annotations
@@ -13,12 +21,36 @@ import codecs
 import csv
 import io
 import pathlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+# A file to import: a path (management commands) or an uploaded file.
+ImportSource = pathlib.Path | File
+
+ALLOWED_EXTENSIONS = (".csv", ".txt")
+# How much of an upload the form looks at before accepting it.
+HEAD_BYTES = 64 * 1024
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# Control characters that text CSV does not hold: all C0 controls except tab,
+# line feed, vertical tab, form feed, carriage return, and the old DOS
+# end-of-file mark (0x1A). In UTF-8 and Windows-1252 these bytes are always
+# these characters, so the bytes can be checked before decoding.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f]")
+# File formats that are mistaken for CSV, by their first bytes.
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # also .xlsx, .ods, .docx
+_GZIP = b"\x1f\x8b"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files: .xls, .doc
+_PDF = b"%PDF-"
+# Names a ZIP archive of a spreadsheet holds near its start.
+_SPREADSHEET_MARKS = (b"[Content_Types].xml", b"xl/", b"opendocument.spreadsheet")
 
 
 class ImportFileError(Exception):
@@ -76,7 +108,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding): a BOM decides; else strict UTF-8; else Windows-1252."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif data.startswith(_UTF16_BOMS):
         candidates = ["utf-16"]
     else:
         candidates = ["utf-8", "cp1252"]
@@ -90,33 +122,115 @@ def decode(data: bytes) -> tuple[str, str]:
     )
 
 
+def import_source(*, path: pathlib.Path | None = None, file: File | None = None) -> ImportSource:
+    """The one of ``path`` and ``file`` an import service was given."""
+    if (path is None) == (file is None):
+        raise TypeError("Pass either path or file.")
+    return path if path is not None else file
+
+
+def check_size(size: int) -> None:
+    """Refuse a file larger than ``IMPORT_MAX_BYTES`` (the IMPORT_MAX_MB setting)."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportFileError(
+            _("The file is %(size)s; files of at most %(max)s can be imported.")
+            % {"size": filesizeformat(size), "max": filesizeformat(limit)}
+        )
+
+
+def check_content(name: str, data: bytes) -> None:
+    """Refuse what is not a text CSV file, by its name and its (first) bytes.
+
+    The format is told by its content first, so an Excel workbook gets the
+    advice to save it as CSV whatever it is called; then the name must end
+    in .csv or .txt.
+    """
+    spreadsheet = data.startswith(_OLE2) or (
+        data.startswith(_ZIP) and any(mark in data[:4096] for mark in _SPREADSHEET_MARKS)
+    )
+    if spreadsheet:
+        raise ImportFileError(
+            _(
+                "The file is a spreadsheet workbook (such as .xlsx or .xls), not CSV. "
+                "Save it as CSV first: in Excel choose Save as and the type CSV."
+            )
+        )
+    if data.startswith((*_ZIP, _GZIP)):
+        raise ImportFileError(
+            _("The file is a compressed archive (ZIP or gzip), not CSV. Unpack it first.")
+        )
+    if data.startswith(_PDF):
+        raise ImportFileError(
+            _("The file is a PDF document, not CSV. Download the data from DUO or CBS as CSV.")
+        )
+    if not data.startswith(_UTF16_BOMS) and _CONTROL_BYTES.search(data):
+        raise ImportFileError(
+            _("The file looks binary (an Excel workbook?), not CSV. Export it as CSV first.")
+        )
+    if pathlib.PurePath(name).suffix.lower() not in ALLOWED_EXTENSIONS:
+        raise ImportFileError(
+            _("Only CSV files, ending in .csv or .txt, can be imported, not “%(name)s”.")
+            % {"name": pathlib.PurePath(name).name or name}
+        )
+    if not data.strip():
+        raise ImportFileError(_("The file %(path)s is empty.") % {"path": name})
+
+
+def check_upload(file: File) -> None:
+    """The checks of :func:`read_csv` that need no parsing, on an upload's first bytes.
+
+    For the upload form, so that a wrong file is refused before an import
+    service is called; the service checks the whole file again.
+    """
+    check_size(file.size)
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    check_content(file.name or "", head)
+
+
+def read_bytes(source: ImportSource) -> tuple[str, bytes]:
+    """(name, content) of a path or an uploaded file, refusing one that is too large.
+
+    The size is checked before the content is read.
+    """
+    if isinstance(source, pathlib.Path):
+        try:
+            check_size(source.stat().st_size)
+            return str(source), source.read_bytes()
+        except OSError as exc:
+            raise ImportFileError(
+                _("Cannot read %(path)s: %(error)s")
+                % {"path": source, "error": exc.strerror or exc}
+            ) from exc
+    name = pathlib.PurePath(source.name or "").name
+    check_size(source.size)
+    source.seek(0)
+    # Never more than one byte over the limit, whatever the size said.
+    data = source.read(settings.IMPORT_MAX_BYTES + 1)
+    check_size(len(data))
+    return name, data
+
+
 def read_csv(
-    path: pathlib.Path,
+    source: ImportSource,
     *,
     required_columns: Iterable[str],
     delimiters: tuple[str, ...] = (";",),
 ) -> CsvFile:
-    """Read and check a whole CSV file.
+    """Read and check a whole CSV file, from a path or an uploaded file.
 
-    Column names are compared stripped and upper-cased. The first delimiter
+    The file must pass :func:`check_size` and :func:`check_content`. Column
+    names are compared stripped and upper-cased. The first delimiter
     in ``delimiters`` with which the header has all ``required_columns`` is
     used. Rows with the wrong number of fields are returned in
     ``invalid_rows`` (line number, reason) for the caller to report; blank
     lines are ignored. Line numbers count physical lines, the header is 1.
     """
     required = [column.upper() for column in required_columns]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(
-            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror or exc}
-        ) from exc
-    if not data.strip():
-        raise ImportFileError(_("The file %(path)s is empty.") % {"path": path})
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ImportFileError(
-            _("The file looks binary (an Excel workbook?), not CSV. Export it as CSV first.")
-        )
+    name, data = read_bytes(source)
+    check_content(name, data)
     text, encoding = decode(data)
 
     header_line = text.split("\n", 1)[0].rstrip("\r")

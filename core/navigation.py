@@ -23,6 +23,7 @@ class NavItem:
     # Roles that see the item; None means every signed-in user.
     roles: frozenset[str] | None = None
     staff_only: bool = False
+    superuser_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("New referral"), "referrals:leader_create", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(_("Referrals"), "referrals:school_list", roles=frozenset({Role.SCHOOL_REFERRER})),
     NavItem(_("Refer a pupil"), "referrals:school_create", roles=frozenset({Role.SCHOOL_REFERRER})),
+    NavItem(
+        _("My referrals"), "referrals:client_manager_list", roles=frozenset({Role.CLIENT_MANAGER})
+    ),
     NavItem(_("Volunteers"), "initiatives:volunteer_list", roles=frozenset({Role.PROJECT_LEADER})),
     NavItem(
         _("Dashboard"),
@@ -67,11 +71,14 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "audit:log",
         roles=frozenset({Role.PRIVACY_OFFICER}),
     ),
+    NavItem(_("Import"), "core:reference_import", superuser_only=True),
     NavItem(_("Administration"), "admin:index", staff_only=True),
 )
 
 
 def _is_visible(item: NavItem, *, scope: Scope, is_staff: bool) -> bool:
+    if item.superuser_only:
+        return scope.is_superuser
     if item.staff_only:
         return is_staff
     if item.roles is None:

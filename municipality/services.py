@@ -21,13 +21,14 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.scope import Scope, scope_for
-from core.imports import ImportResult, changed_fields, field_problems, read_csv
+from core.imports import ImportResult, changed_fields, field_problems, import_source, read_csv
 from initiatives.models import Programme
 
 from .models import AccountabilityText, Funder, FundingAgreement, Municipality, Target
@@ -41,8 +42,12 @@ CBS_PROVINCE = "PROVINCIENAAM"
 
 
 @transaction.atomic
-def import_municipalities(*, path: pathlib.Path) -> ImportResult:
+def import_municipalities(
+    *, path: pathlib.Path | None = None, file: File | None = None
+) -> ImportResult:
     """Create or update municipalities from a CBS municipality list, keyed on the CBS code.
+
+    The file is a ``path`` or an uploaded ``file`` (one of the two).
 
     Reads ``GemeentecodeGM`` (e.g. GM0344), ``Gemeentenaam`` and ``Provincienaam``;
     comma- or semicolon-separated. Municipalities missing from the file are left
@@ -50,7 +55,9 @@ def import_municipalities(*, path: pathlib.Path) -> ImportResult:
     Raises ``core.imports.ImportFileError`` for a file that cannot be imported.
     """
     csv_file = read_csv(
-        path, required_columns=[CBS_CODE, CBS_NAME, CBS_PROVINCE], delimiters=(",", ";")
+        import_source(path=path, file=file),
+        required_columns=[CBS_CODE, CBS_NAME, CBS_PROVINCE],
+        delimiters=(",", ";"),
     )
     result = ImportResult()
     result.skipped.extend(csv_file.invalid_rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pathlib
 import re
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from core.imports import (
     ImportResult,
     changed_fields,
     field_problems,
+    import_source,
     read_csv,
 )
 from municipality.models import Municipality
@@ -98,9 +100,14 @@ def sector_rule(columns: list[str]) -> tuple[str | None, str]:
 
 @transaction.atomic
 def import_duo_schools(
-    *, path: pathlib.Path, municipality_codes: set[str] | None = None
+    *,
+    path: pathlib.Path | None = None,
+    file: File | None = None,
+    municipality_codes: set[str] | None = None,
 ) -> ImportResult:
     """Create or update school boards and locations from a DUO location file.
+
+    The file is a ``path`` or an uploaded ``file`` (one of the two).
 
     Upserts locations on VESTIGINGSCODE and boards on BEVOEGD GEZAG NUMMER.
     Municipalities must exist already (import the CBS list first); a row in an
@@ -109,7 +116,7 @@ def import_duo_schools(
     others count as out of scope. Raises ``core.imports.ImportFileError`` for a
     file that cannot be imported; then nothing is written.
     """
-    csv_file = read_csv(path, required_columns=REQUIRED_COLUMNS)
+    csv_file = read_csv(import_source(path=path, file=file), required_columns=REQUIRED_COLUMNS)
     result = ImportResult()
     result.skipped.extend(csv_file.invalid_rows)
 
@@ -280,8 +287,12 @@ def _upsert_boards(names_by_number: dict[str, str]) -> dict[str, int]:
 
 
 @transaction.atomic
-def import_duo_pupil_counts(*, path: pathlib.Path) -> ImportResult:
+def import_duo_pupil_counts(
+    *, path: pathlib.Path | None = None, file: File | None = None
+) -> ImportResult:
     """Create or update pupil counts per school location and school year from DUO.
+
+    The file is a ``path`` or an uploaded ``file`` (one of the two).
 
     Reads DUO's "historisch overzicht aantal leerlingen per schoolvestiging":
     VESTIGINGSCODE plus one LEERLINGEN_<year> column per year, the count on
@@ -291,7 +302,7 @@ def import_duo_pupil_counts(*, path: pathlib.Path) -> ImportResult:
     that were not imported count as out of scope. The counts are of year
     figures; skipped entries are per line. The schoolweging is left alone.
     """
-    csv_file = read_csv(path, required_columns=[LOCATION_CODE])
+    csv_file = read_csv(import_source(path=path, file=file), required_columns=[LOCATION_CODE])
     years = {
         column: int(match[1])
         for column in csv_file.columns
