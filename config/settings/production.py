@@ -29,6 +29,25 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=31536000, minimum=0)
+# The site serves nothing over plain HTTP, on its host or below it; a
+# deployment whose host name has HTTP-only subdomains sets these to false
+# (and `check --deploy` then warns, as it should).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Consent to the browsers' HSTS preload list; only takes effect once the
+# domain is submitted at hstspreload.org, which requires both of the above.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+if (
+    SECURE_HSTS_PRELOAD
+    and SECURE_HSTS_SECONDS
+    and (SECURE_HSTS_SECONDS < 31536000 or not SECURE_HSTS_INCLUDE_SUBDOMAINS)
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECURE_HSTS_PRELOAD=true needs DJANGO_SECURE_HSTS_SECONDS of at least "
+        "31536000 (a year) and DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=true; "
+        "set DJANGO_SECURE_HSTS_PRELOAD=false for a shorter or host-only policy."
+    )
+# TLS ends at the proxy in front (README, "Deployment"): it must set
+# X-Forwarded-Proto, so that Django sees HTTPS requests as secure.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", True) else None
 )

@@ -151,10 +151,60 @@ def test_list_shows_the_retention_figures(world, client_for):
 def test_list_filters_by_search(world, client_for):
     VolunteerFactory(initiative=world.a.initiative, first_name="Zoë", last_name="Zoekbaar")
 
-    response = client_for(world.a.project_leader).get(url("volunteer_list"), {"q": "zoekb"})
+    response = client_for(world.a.project_leader).post(
+        url("volunteer_list"), {"q": "zoekb"}, follow=True
+    )
 
     assert "Zoekbaar" in text(response)
     assert world.a.volunteer.last_name not in text(response)
+
+
+def test_a_name_search_is_posted_and_kept_out_of_the_address(world, client_for):
+    client = client_for(world.a.project_leader)
+
+    response = client.post(
+        url("volunteer_list"), {"q": "Ouwerkerk", "status": "all", "programme": ""}
+    )
+
+    assert response.status_code == 302
+    location = response["Location"]
+    assert "Ouwerkerk" not in location
+    assert "q=" not in location
+    assert re.fullmatch(r"/vrijwilligers/\?status=all&search=[\w-]{16}", location)
+    page = client.get(location)
+    assert world.a.volunteer.last_name in text(page)
+    assert 'value="Ouwerkerk"' in text(page)  # the field keeps the name, the address does not
+    assert 'method="post"' in text(page)
+
+
+def test_a_name_in_the_address_is_ignored(world, client_for):
+    other = VolunteerFactory(initiative=world.a.initiative, active=True, last_name="Anders")
+
+    response = client_for(world.a.project_leader).get(url("volunteer_list"), {"q": "Ouwerkerk"})
+
+    assert other.last_name in text(response)
+
+
+def test_an_unknown_search_key_shows_the_list_and_asks_to_search_again(world, client_for):
+    other = VolunteerFactory(initiative=world.a.initiative, active=True, last_name="Anders")
+
+    response = client_for(world.a.project_leader).get(url("volunteer_list"), {"search": "gone"})
+
+    assert response.status_code == 200
+    assert other.last_name in text(response)
+    assert world.a.volunteer.last_name in text(response)
+    with translation.override("nl"):
+        assert escape(gettext("This search by name has expired; search again.")) in text(response)
+
+
+def test_another_users_search_key_finds_nothing_of_theirs(world, client_for):
+    leader = client_for(world.a.project_leader)
+    location = leader.post(url("volunteer_list"), {"q": "Ouwerkerk"})["Location"]
+    colleague = MembershipFactory(initiative=world.a.initiative).user  # a leader, own session
+
+    response = client_for(colleague).get(location)
+
+    assert 'value="Ouwerkerk"' not in text(response)
 
 
 def test_list_with_a_programme_of_another_initiative_shows_a_form_error_not_a_500(

@@ -6,6 +6,9 @@ project leaders.
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import leader_required
 from audit.services import note
@@ -59,8 +63,50 @@ def _label_choices(form) -> None:
 
 # --- the list -----------------------------------------------------------------
 
+# A name typed in the search never goes into the address (browser history,
+# access logs, the Referer header): the form is posted, the name is kept in
+# the session under a random key, and the list's address carries only that
+# key (?search=...), besides the status and programme.
+SEARCH_PARAM = "search"
+SEARCHES_SESSION_KEY = "volunteer_searches"
+SEARCHES_KEPT = 5  # the latest few, so that Back shows an earlier search
+
+
+def _list_url(request, data: dict) -> str:
+    """The list's address for these filters; a name search is stored, not put in it."""
+    params: dict[str, str] = {}
+    if data["status"]:
+        params["status"] = data["status"]
+    if data["programme"] is not None:
+        params["programme"] = str(data["programme"].pk)
+    if data["q"]:
+        key = secrets.token_urlsafe(12)
+        kept = list(request.session.get(SEARCHES_SESSION_KEY, {}).items())
+        request.session[SEARCHES_SESSION_KEY] = {
+            **dict(kept[-(SEARCHES_KEPT - 1) :]),
+            key: data["q"],
+        }
+        params[SEARCH_PARAM] = key
+    url = reverse("initiatives:volunteer_list")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _filters_from_url(request):
+    """The filters of the address; the name from the session, never from the address."""
+    data = request.GET.copy()
+    data.pop("q", None)  # an old bookmark's ?q= is ignored
+    key = data.pop(SEARCH_PARAM, [""])[-1]
+    if key:
+        name = request.session.get(SEARCHES_SESSION_KEY, {}).get(key)
+        if name is None:
+            messages.info(request, _("This search by name has expired; search again."))
+        else:
+            data["q"] = name
+    return data
+
 
 @leader_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def volunteer_list(request):
     user = request.user
     programmes = (
@@ -68,7 +114,12 @@ def volunteer_list(request):
         .select_related("initiative")
         .order_by("initiative__name", "-is_active", "name")
     )
-    form = VolunteerFilterForm(request.GET or None, programmes=programmes)
+    if request.method == "POST":
+        form = VolunteerFilterForm(request.POST, programmes=programmes)
+        if form.is_valid():
+            return redirect(_list_url(request, form.cleaned_data))
+    else:
+        form = VolunteerFilterForm(_filters_from_url(request) or None, programmes=programmes)
     status, programme, search = selectors.CURRENT, None, ""
     if form.is_bound and form.is_valid():
         status = form.cleaned_data["status"] or selectors.CURRENT
