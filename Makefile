@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format migrations-check messages openapi clean
+.PHONY: run test install lint format migrations-check messages openapi bench clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required."; exit 1; }
@@ -53,6 +53,15 @@ messages: install
 ## Regenerate the committed OpenAPI document (a test fails when it is stale).
 openapi: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --lang en --validate --file openapi.yaml
+
+## Benchmarks: build the data sets in PostgreSQL (127.0.0.1:5432), load the pages and API,
+## write docs/benchmarks.md. Installs Debian's wrk (load generator) when it is missing.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "wrk (the load generator) is missing: installing Debian's package with apt-get"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles

@@ -16,6 +16,7 @@ busy machine the CPU time tells what the work itself costs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -183,7 +184,7 @@ def greedy(scores, feasible, capacities, order) -> list[tuple[int, int]]:
     return pairs
 
 
-def run_pure(*, pupils: int, volunteers: int) -> None:
+def run_pure(*, pupils: int, volunteers: int) -> dict:
     from referrals.matching.proposal import assign, pair_feasible, urgency_bonus
     from referrals.matching.scoring import score_components
 
@@ -222,9 +223,23 @@ def run_pure(*, pupils: int, volunteers: int) -> None:
         "placed by priority:   "
         + ", ".join(f"{p}: {placed_priority.count(p)}/{priorities.count(p)}" for p in range(1, 6))
     )
+    return {
+        "pupils": pupils,
+        "volunteers": volunteers,
+        "free_places": slots,
+        "score_s": round(took["score"][0], 3),
+        "assign_s": round(took["assign"][0], 3),
+        "both_s": round(both[0], 3),
+        "both_cpu_s": round(both[1], 3),
+        "pairs": int(scores.size),
+        "feasible": int(feasible.sum()),
+        "matched": len(pairs),
+        "total_score": round(float(total), 1),
+        "greedy_total_score": round(float(simple_total), 1),
+    }
 
 
-def run_db(*, pupils: int, volunteers: int) -> None:
+def run_db(*, pupils: int, volunteers: int) -> dict:
     """Create the data in the configured database, propose(), roll back."""
     import datetime as dt
 
@@ -364,9 +379,17 @@ def run_db(*, pupils: int, volunteers: int) -> None:
             print(f"matched:              {len(proposal.matches)} of {pupils} pupils, "
                   f"{len(proposal.unmatched)} unmatched")  # fmt: skip
             print(f"total score:          {total:,.1f}")
+            result = {
+                "database": connection.vendor,
+                "propose_s": round(took["propose"][0], 3),
+                "propose_cpu_s": round(took["propose"][1], 3),
+                "queries": len(queries),
+                "matched": len(proposal.matches),
+            }
             raise Rollback
     except Rollback:
         pass
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -376,6 +399,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--db", action="store_true", help="also run propose() against the configured database"
     )
+    parser.add_argument(
+        "--json", action="store_true", help="end with the figures as one line of JSON"
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -383,10 +409,12 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()  # the scoring module imports models (for its constants)
 
-    run_pure(pupils=args.pupils, volunteers=args.volunteers)
+    figures = {"pure": run_pure(pupils=args.pupils, volunteers=args.volunteers)}
     if args.db:
         print()
-        run_db(pupils=args.pupils, volunteers=args.volunteers)
+        figures["db"] = run_db(pupils=args.pupils, volunteers=args.volunteers)
+    if args.json:
+        print(json.dumps(figures))
 
 
 if __name__ == "__main__":
