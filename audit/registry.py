@@ -83,6 +83,12 @@ BY_URL_NAME: dict[str, Resolver] = {
     "referrals:school_detail": _referral,
     "referrals:school_edit": _referral,
     "referrals:school_withdraw": _referral,
+    # the client manager's (klantmanager's) pages
+    "referrals:client_manager_detail": _referral,
+    "referrals:client_manager_edit": _referral,
+    # adult language coaching: the project leader's signals and check-ins
+    "referrals:leader_drop_out_signal": _referral,
+    "referrals:leader_coach_check_in": _match,
     # the project leader's intake
     "referrals:leader_detail": _referral,
     "referrals:leader_accept": _referral,

@@ -9,11 +9,13 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
     path("privacy/", core_views.privacy, name="privacy"),
+    path("toegankelijkheid/", core_views.accessibility, name="accessibility"),
     path("api/v1/", include("config.api_urls")),
     path("", include("referrals.urls")),
     path("", include("initiatives.urls")),
     path("", include("municipality.urls")),
     path("", include("reports.urls")),
+    path("", include("core.urls")),
     path("privacy-log/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.views.bad_request"
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

@@ -9,17 +9,26 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from accounts.models import Role
 from accounts.scope import scope_for
 from referrals import selectors as referral_selectors
+from referrals.services.adults import client_manager_overview
 
 from . import selectors
 
@@ -46,6 +55,9 @@ def home(request):
         if Role.MUNICIPAL_OFFICIAL in roles
         else None,
         "privacy_officer": Role.PRIVACY_OFFICER in roles,
+        "client_manager": client_manager_overview(user=user)
+        if Role.CLIENT_MANAGER in roles
+        else None,
     }
     return render(request, "home/index.html", context)
 
@@ -165,6 +177,43 @@ def _api_problem(request, status: int, code: str):
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def _bad_request_reason(exception) -> tuple[str, str]:
+    """(code, Dutch explanation) of a request Django refused as a SuspiciousOperation."""
+    if isinstance(exception, RequestDataTooBig):
+        return "request_too_large", _(
+            "Too much data was sent at once: at most %(max)s is accepted, not counting "
+            "uploaded files. Send less at a time."
+        ) % {"max": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+    if isinstance(exception, TooManyFieldsSent):
+        return "too_many_fields", _(
+            "The form has too many fields: at most %(max)d are accepted. Send less at a time."
+        ) % {"max": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    if isinstance(exception, TooManyFilesSent):
+        return "too_many_files", _(
+            "Too many files were sent at once: at most %(max)d are accepted."
+        ) % {"max": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    return "bad_request", _("The request could not be processed. Go back and try again.")
+
+
+def bad_request(request, exception=None):
+    """A request Django refused (a SuspiciousOperation: too large, too many fields...): 400.
+
+    Rendered without context processors, like the 500 page: the request
+    itself is what is wrong (its body cannot be read again, its host may not
+    be allowed). The view never ran, so nothing was saved.
+    """
+    code, detail = _bad_request_reason(exception)
+    if _is_api(request):
+        from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
+
+        body = problem_body(400, detail, code=code, request=request)
+        return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+    template = loader.get_template("400.html")
+    return HttpResponseBadRequest(
+        template.render({"LANGUAGE_CODE": get_language(), "detail": detail})
+    )
 
 
 def permission_denied(request, exception=None):

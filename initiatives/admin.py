@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from referrals.models import ImpactQuestion
 from .models import (
     VOG,
     Availability,
+    DropInSession,
     Initiative,
     Programme,
     ProgrammePlaces,
@@ -13,6 +15,11 @@ from .models import (
     TrainingCompletion,
     Volunteer,
     VolunteerStatusChange,
+)
+from .services.adult import (
+    DOSAGE_TEMPLATE_CHOICES,
+    DOSAGE_TEMPLATES,
+    adult_programme_add_default_questions,
 )
 
 
@@ -50,8 +57,37 @@ class ImpactQuestionInline(admin.TabularInline):
     fields = ("order", "text", "is_active")
 
 
+class ProgrammeAdminForm(forms.ModelForm):
+    """The programme form, with an optional planned-dosage template for adult coaching."""
+
+    dosage_template = forms.ChoiceField(
+        label=_("planned dosage template"),
+        choices=[("", "---------"), *DOSAGE_TEMPLATE_CHOICES],
+        required=False,
+        help_text=_(
+            "Fills the planned meetings, session length and usual duration; "
+            "overwrites what is entered there."
+        ),
+    )
+
+    class Meta:
+        model = Programme
+        fields = "__all__"  # noqa: DJ007 - the admin edits every field
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("dosage_template")
+        if key:
+            template = DOSAGE_TEMPLATES[key]
+            data["planned_meetings"] = template.planned_meetings
+            data["session_minutes"] = template.session_minutes
+            data["usual_duration_weeks"] = template.usual_duration_weeks
+        return data
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ("name", "initiative", "support_type", "format", "online", "is_active")
     list_filter = ("is_active", "support_type", "format", "initiative")
     search_fields = ("name", "initiative__name")
@@ -59,6 +95,20 @@ class ProgrammeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("initiative", "schools")
     filter_horizontal = ("municipalities", "required_trainings")
     inlines = (ProgrammePlacesInline, ImpactQuestionInline)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # a new adult programme asks the default adult impact questions
+            adult_programme_add_default_questions(programme=form.instance)
+
+
+@admin.register(DropInSession)
+class DropInSessionAdmin(admin.ModelAdmin):
+    list_display = ("programme", "date", "headcount", "first_visits", "volunteers_present")
+    list_filter = ("programme__initiative",)
+    list_select_related = ("programme",)
+    date_hierarchy = "date"
 
 
 @admin.register(ProgrammePlaces)

@@ -409,3 +409,28 @@ class ImpactQuestionEditForm(ImpactQuestionForm):
     @classmethod
     def initial_for(cls, question) -> dict:
         return {"text": question.text, "order": question.order, "is_active": question.is_active}
+
+
+class DropInSessionForm(forms.Form):
+    """One drop-in session: the date and headcounts. No names, by design."""
+
+    date = PastDateField(label=_("Date"), future_message=_("The date cannot be in the future."))
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=1, max_value=480, initial=90
+    )
+    headcount = forms.IntegerField(label=_("Visitors"), min_value=0, max_value=500)
+    first_visits = forms.IntegerField(
+        label=_("Of whom first visit"), min_value=0, max_value=500, required=False
+    )
+    volunteers_present = forms.IntegerField(
+        label=_("Volunteers present"), min_value=0, max_value=500, initial=0
+    )
+
+    def clean(self):
+        data = super().clean()
+        headcount, first = data.get("headcount"), data.get("first_visits")
+        if headcount is not None and first is not None and first > headcount:
+            self.add_error(
+                "first_visits", _("The first visits cannot be more than the number of visitors.")
+            )
+        return data

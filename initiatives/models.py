@@ -390,3 +390,50 @@ class TrainingCompletion(models.Model):
                 name="training_completion_not_in_future",
             ),
         ]
+
+
+class DropInSession(TimeStampedModel):
+    """One session of a drop-in language café (taalcafé): headcounts only, never names.
+
+    A drop-in programme records no participants: only how many came, how many
+    of them came for the first time and how many volunteers helped.
+    """
+
+    MAX_HEADCOUNT = 500
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="drop_in_sessions",
+        verbose_name=_("programme"),
+    )
+    date = models.DateField(_("date"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=90)
+    headcount = models.PositiveSmallIntegerField(_("visitors"))
+    first_visits = models.PositiveSmallIntegerField(_("of whom first visit"), null=True, blank=True)
+    volunteers_present = models.PositiveSmallIntegerField(_("volunteers present"), default=0)
+
+    class Meta:
+        verbose_name = _("drop-in session")
+        verbose_name_plural = _("drop-in sessions")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(headcount__lte=500), name="dropin_headcount_range"),
+            models.CheckConstraint(
+                condition=Q(date__lte=LatestAllowedDate()), name="dropin_date_not_in_future"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_visits__isnull=True) | Q(first_visits__lte=F("headcount")),
+                name="dropin_first_visits_within_headcount",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0) & Q(duration_minutes__lte=480),
+                name="dropin_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteers_present__lte=500), name="dropin_volunteers_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.date:%Y-%m-%d}"

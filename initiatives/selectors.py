@@ -431,3 +431,18 @@ def initiative_programmes(*, initiative: Initiative) -> list[Programme]:
             questions_asked=Count("impact_questions", filter=Q(impact_questions__is_active=True)),
         ).order_by("-is_active", "name")
     )
+
+
+def drop_in_programme_for_leader(*, user, pk: int) -> Programme:
+    """A drop-in programme of an initiative the user leads; anything else is a 404."""
+    return get_object_or_404(
+        Programme.objects.managed_by(user)
+        .filter(format=Programme.Format.DROP_IN)
+        .select_related("initiative"),
+        pk=pk,
+    )
+
+
+def drop_in_sessions(*, programme: Programme) -> list:
+    """The programme's logged drop-in sessions, latest first (one query)."""
+    return list(programme.drop_in_sessions.order_by("-date", "-pk"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import privacy, questions, rules, screening, volunteers
+from .views import drop_in, privacy, questions, rules, screening, volunteers
 
 app_name = "initiatives"
 
@@ -35,6 +35,8 @@ urlpatterns = [
         rules.initiative_settings,
         name="initiative_settings",
     ),
+    # A drop-in language café's sessions (headcounts only)
+    path("projecten/<int:pk>/taalcafe/", drop_in.drop_in_sessions, name="drop_in_sessions"),
     # A programme's impact questions
     path("projecten/<int:pk>/vragen/", questions.programme_questions, name="programme_questions"),
     path(

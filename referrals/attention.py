@@ -21,6 +21,11 @@ earlier); its pupils are its current participants (not left).
     From two weeks before the midpoint on (time to plan the evaluation with
     parents and school), while a current participant's referral has no
     ``Evaluation`` with moment mid. Anchor ``mid``.
+``no_check_in``
+    A match of a programme for adults (language coaching) without a
+    ``CoachCheckIn`` for ``settings.ATTENTION_NO_CHECK_IN_WEEKS`` weeks: the
+    last check-in, or the start date when there was none, lies that many
+    weeks ago or longer. Anchor: the date of the last check-in, or ``start``.
 ``vog_expiring``
     An active or paused volunteer whose newest VOG stops being valid
     (issue date + ``Initiative.vog_max_age_years``, the rule matching uses)
@@ -42,6 +47,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -50,10 +56,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.scope import scope_for
-from initiatives.models import Initiative, Volunteer
+from initiatives.models import Initiative, Programme, Volunteer
 
 from .matching.rules import add_years
-from .models import AttentionSignal, ContactMoment, Evaluation, Match, MatchParticipant
+from .models import (
+    AttentionSignal,
+    CoachCheckIn,
+    ContactMoment,
+    Evaluation,
+    Match,
+    MatchParticipant,
+)
 
 Rule = AttentionSignal.Rule
 Kind = ContactMoment.Kind
@@ -74,6 +87,7 @@ DATE_HEADINGS: dict[str, Promise] = {
     Rule.TEACHER_MID: gettext_lazy("Midpoint"),
     Rule.MID_EVALUATION: gettext_lazy("Midpoint"),
     Rule.VOG_EXPIRING: gettext_lazy("VOG valid until"),
+    Rule.NO_CHECK_IN: gettext_lazy("Last check-in or start"),
 }
 
 
@@ -253,6 +267,11 @@ def _active_matches(initiative_ids, today: dt.date) -> list[Match]:
         .select_related("programme", "volunteer")
         .annotate(
             last_held=last_held,
+            last_check_in=Subquery(
+                CoachCheckIn.objects.filter(match_id=OuterRef("pk"), held_on__lte=today)
+                .order_by("-held_on")
+                .values("held_on")[:1]
+            ),
             teacher_start_on_match=start_on_match,
             teacher_start_on_pupil=start_on_pupil,
             teacher_mid_on_match=mid_on_match,
@@ -316,6 +335,24 @@ def _match_items(initiatives: dict[int, Initiative], today: dt.date) -> list[Att
                     explanation=text % {"date": _day(since), "weeks": weeks},
                 )
             )
+
+        if match.programme.audience == Programme.Audience.ADULTS:
+            check_in_weeks = settings.ATTENTION_NO_CHECK_IN_WEEKS
+            check_in_since = match.last_check_in or match.start_date
+            if today - check_in_since >= dt.timedelta(weeks=check_in_weeks):
+                items.append(
+                    item(
+                        Rule.NO_CHECK_IN,
+                        date=check_in_since,
+                        anchor=match.last_check_in.isoformat() if match.last_check_in else "start",
+                        explanation=ngettext(
+                            "No check-in with the coach since %(date)s: %(weeks)s week or more.",
+                            "No check-in with the coach since %(date)s: %(weeks)s weeks or more.",
+                            check_in_weeks,
+                        )
+                        % {"date": _day(check_in_since), "weeks": check_in_weeks},
+                    )
+                )
 
         if today - match.start_date >= TEACHER_START_AFTER and not (
             match.teacher_start_on_match or match.teacher_start_on_pupil

@@ -136,6 +136,7 @@ class Referral(TimeStampedModel):
         SCHOOL = "school", _("School")
         PARENT = "parent", _("Parent")
         WIJKTEAM = "wijkteam", _("Neighbourhood team")
+        CLIENT_MANAGER = "client_manager", _("Client manager (municipality)")
         SELF = "self", _("Self")
         OTHER = "other", _("Other")
 
@@ -713,6 +714,7 @@ class AttentionSignal(models.Model):
         TEACHER_MID = "teacher_mid", _("No teacher contact at mid-term")
         MID_EVALUATION = "mid_evaluation", _("Mid-term evaluation due")
         VOG_EXPIRING = "vog_expiring", _("VOG expires soon")
+        NO_CHECK_IN = "no_check_in", _("No check-in with the coach for weeks")
 
     initiative = models.ForeignKey(
         "initiatives.Initiative", on_delete=models.CASCADE, related_name="attention_signals"
@@ -743,5 +745,124 @@ class AttentionSignal(models.Model):
             models.CheckConstraint(
                 condition=Q(match__isnull=False) | Q(volunteer__isnull=False),
                 name="attention_signal_has_subject",
+            ),
+        ]
+
+
+# --- adult language coaching (taalcoaching in de inburgering) ---------------
+
+
+class LearnerProfile(TimeStampedModel):
+    """What an adult learner brings: route, level goal, language school, coach.
+
+    Adults have no school and no school year; their contact details live here
+    (a pupil's go through the guardians). No BSN, by design.
+    """
+
+    class LearningRoute(models.TextChoices):
+        B1 = "b1", _("B1 route")
+        EDUCATION = "education", _("Education route")
+        Z = "z", _("Z route")
+
+    class Level(models.TextChoices):
+        A1 = "A1", "A1"
+        A2 = "A2", "A2"
+        B1 = "B1", "B1"
+        B2 = "B2", "B2"
+        C1 = "C1", "C1"
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.CASCADE, related_name="learner_profile")
+    municipality = models.ForeignKey(
+        "municipality.Municipality",
+        on_delete=models.PROTECT,
+        related_name="learner_profiles",
+        verbose_name=_("municipality"),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    learning_route = models.CharField(
+        _("learning route"), max_length=20, choices=LearningRoute.choices
+    )
+    level_goal = models.CharField(
+        _("language level goal"), max_length=2, choices=Level.choices, blank=True
+    )
+    language_school = models.CharField(_("language school"), max_length=200, blank=True)
+    has_coach = models.BooleanField(_("has a coach"), default=False)
+
+    class Meta:
+        verbose_name = _("learner details")
+        verbose_name_plural = _("learner details")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(learning_route__in=["b1", "education", "z"]),
+                name="learner_profile_route_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_goal__in=["", "A1", "A2", "B1", "B2", "C1"]),
+                name="learner_profile_level_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pupil)
+
+
+class DropOutSignal(models.Model):
+    """The coordinator's signal that an adult learner is about to drop out."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="drop_out_signals"
+    )
+    match = models.ForeignKey(
+        Match, on_delete=models.SET_NULL, null=True, blank=True, related_name="drop_out_signals"
+    )
+    signalled_on = models.DateField(_("date"))
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    client_manager_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("signal of imminent drop-out")
+        verbose_name_plural = _("signals of imminent drop-out")
+        ordering = ["-signalled_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="drop_out_signal_has_reason"),
+            models.CheckConstraint(
+                condition=Q(signalled_on__lte=LatestAllowedDate()),
+                name="drop_out_signal_not_in_future",
+            ),
+        ]
+
+
+class CoachCheckIn(models.Model):
+    """The coordinator's check-in with the volunteer coach of an adult match."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="coach_check_ins")
+    held_on = models.DateField(_("date"))
+    note = models.CharField(_("short note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("check-in with the coach")
+        verbose_name_plural = _("check-ins with the coach")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held_on__lte=LatestAllowedDate()),
+                name="coach_check_in_not_in_future",
             ),
         ]

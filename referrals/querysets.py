@@ -4,6 +4,8 @@
   but not draft referrals, nor a pupil whose only referrals are drafts;
 - volunteers: only the pupils they are currently matched with;
 - school referrers: only pupils referred from their school;
+- client managers (klantmanagers): only the adults they referred themselves,
+  while they are a client manager of the municipality the referral was made in;
 - municipal officials: no personal data at all (aggregates only, elsewhere).
 """
 
@@ -11,6 +13,16 @@ from django.db.models import Q
 
 from accounts.scope import Scope
 from core.querysets import ScopedQuerySet, any_of
+
+
+def _client_manager_referrals(scope: Scope):
+    from .models import Referral
+
+    return Referral.objects.filter(
+        referred_by_id=scope.user_id,
+        source="client_manager",
+        pupil__learner_profile__municipality_id__in=scope.client_manager_municipality_ids,
+    )
 
 
 def _active_participations(scope: Scope):
@@ -49,6 +61,9 @@ class PupilQuerySet(ScopedQuerySet):
             )
             if scope.school_ids
             else None,
+            Q(pk__in=_client_manager_referrals(scope).values("pupil_id"))
+            if scope.client_manager_municipality_ids
+            else None,
         )
 
 
@@ -62,6 +77,9 @@ class ReferralQuerySet(ScopedQuerySet):
             if scope.volunteer_initiative_ids
             else None,
             Q(referring_school_id__in=scope.school_ids) if scope.school_ids else None,
+            Q(pk__in=_client_manager_referrals(scope).values("pk"))
+            if scope.client_manager_municipality_ids
+            else None,
         )
 
     def open(self):

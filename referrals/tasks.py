@@ -33,10 +33,14 @@ def send_referral_status_email(self, status_change_id: int) -> bool:
             recipient is not None
             and recipient.is_active
             and referral.referring_school_id is not None
-            and Membership.objects.current().filter(
+            and Membership.objects.current()
+            .filter(
                 user=recipient, role=Role.SCHOOL_REFERRER, school_id=referral.referring_school_id
-            ).exists()
+            )
+            .exists()
         )
+        if recipient is not None and referral.source == referral.Source.CLIENT_MANAGER:
+            return _send_client_manager_track_email(change)
         if not is_school_referrer or change.changed_by_id == recipient.pk:
             change.referrer_notified_at = timezone.now()
             change.save(update_fields=["referrer_notified_at"])
@@ -55,6 +59,94 @@ def send_referral_status_email(self, status_change_id: int) -> bool:
         change.referrer_notified_at = timezone.now()
         change.save(update_fields=["referrer_notified_at"])
         return True
+
+
+TRACK_STARTED = "matched"
+TRACK_STOPPED_FROM = "matched"
+
+
+def _is_client_manager_of_referral(user, referral) -> bool:
+    from .models import LearnerProfile
+
+    municipality_id = (
+        LearnerProfile.objects.filter(pupil_id=referral.pupil_id)
+        .values_list("municipality_id", flat=True)
+        .first()
+    )
+    return (
+        user is not None
+        and user.is_active
+        and bool(user.email)
+        and municipality_id is not None
+        and Membership.objects.current()
+        .filter(user=user, role=Role.CLIENT_MANAGER, municipality_id=municipality_id)
+        .exists()
+    )
+
+
+def _send_client_manager_track_email(change) -> bool:
+    """Tell the klantmanager that the coaching track started or stopped (inside the lock)."""
+    referral = change.referral
+    recipient = referral.referred_by
+    started = change.to_status == TRACK_STARTED
+    stopped = change.from_status == TRACK_STOPPED_FROM
+    if not (started or stopped) or not _is_client_manager_of_referral(recipient, referral):
+        change.referrer_notified_at = timezone.now()
+        change.save(update_fields=["referrer_notified_at"])
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "referral": referral,
+            "started": started,
+            "person_short_name": f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}.",
+            "url": settings.SITE_URL
+            + reverse("referrals:client_manager_detail", kwargs={"pk": referral.pk}),
+        }
+        subject = render_to_string("referrals/email/client_manager_track_subject.txt", context)
+        body = render_to_string("referrals/email/client_manager_track_message.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [recipient.email])
+    change.referrer_notified_at = timezone.now()
+    change.save(update_fields=["referrer_notified_at"])
+    return True
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def send_drop_out_signal_email(self, signal_id: int) -> bool:
+    """Tell the klantmanager who referred an adult that drop-out is imminent."""
+    from .models import DropOutSignal
+
+    with transaction.atomic():
+        signal = (
+            DropOutSignal.objects.select_for_update(of=("self",))
+            .select_related("referral__pupil", "referral__programme", "referral__referred_by")
+            .filter(pk=signal_id, client_manager_notified_at__isnull=True)
+            .first()
+        )
+        if signal is None:  # already sent, or gone
+            return False
+        referral = signal.referral
+        recipient = referral.referred_by
+        sent = False
+        if referral.source == referral.Source.CLIENT_MANAGER and _is_client_manager_of_referral(
+            recipient, referral
+        ):
+            with translation.override(settings.LANGUAGE_CODE):
+                context = {
+                    "referral": referral,
+                    "signal": signal,
+                    "person_short_name": (
+                        f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}."
+                    ),
+                    "url": settings.SITE_URL
+                    + reverse("referrals:client_manager_detail", kwargs={"pk": referral.pk}),
+                }
+                subject = render_to_string("referrals/email/drop_out_signal_subject.txt", context)
+                body = render_to_string("referrals/email/drop_out_signal_message.txt", context)
+            send_mail(" ".join(subject.split()), body, None, [recipient.email])
+            sent = True
+        signal.client_manager_notified_at = timezone.now()
+        signal.save(update_fields=["client_manager_notified_at"])
+        return sent
 
 
 @shared_task

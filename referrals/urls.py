@@ -1,10 +1,29 @@
 from django.urls import path
 
-from .views import attention, evaluations, leader, matching, privacy, school, sessions
+from .views import (
+    adults_leader,
+    attention,
+    client_manager,
+    evaluations,
+    leader,
+    matching,
+    privacy,
+    school,
+    sessions,
+)
 
 app_name = "referrals"
 
 urlpatterns = [
+    # Client manager (klantmanager): adult newcomers
+    path("klantmanager/", client_manager.referral_list, name="client_manager_list"),
+    path("klantmanager/nieuw/", client_manager.referral_create, name="client_manager_create"),
+    path("klantmanager/<int:pk>/", client_manager.referral_detail, name="client_manager_detail"),
+    path(
+        "klantmanager/<int:pk>/bewerken/",
+        client_manager.referral_edit,
+        name="client_manager_edit",
+    ),
     # School referrer (IB'er)
     path("aanmeldingen/", school.referral_list, name="school_list"),
     path("aanmeldingen/nieuw/", school.referral_create, name="school_create"),
@@ -16,6 +35,16 @@ urlpatterns = [
     path("intake/", leader.inbox, name="inbox"),
     path("intake/nieuw/", leader.referral_create, name="leader_create"),
     path("intake/<int:pk>/", leader.referral_detail, name="leader_detail"),
+    path(
+        "intake/<int:pk>/uitvalsignaal/",
+        adults_leader.drop_out_signal,
+        name="leader_drop_out_signal",
+    ),
+    path(
+        "koppelingen/<int:pk>/checkin-coach/",
+        adults_leader.coach_check_in,
+        name="leader_coach_check_in",
+    ),
     path("intake/<int:pk>/accepteren/", leader.referral_accept, name="leader_accept"),
     path("intake/<int:pk>/afwijzen/", leader.referral_decline, name="leader_decline"),
     path("intake/<int:pk>/gesprek/", leader.meeting_plan, name="leader_meeting_plan"),

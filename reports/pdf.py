@@ -106,6 +106,7 @@ def report_html(snapshot: dict) -> str:
             "lang": settings.LANGUAGE_CODE,
             "meta": meta,
             "figures": snapshot["figures"],
+            "adult_figures": snapshot.get("adult_figures", []),
             "target_chart": target_chart,
             "tables": tables,
             "legend": snapshot.get("legend", []),

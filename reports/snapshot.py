@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from core.periods import Period
 from municipality.models import AccountabilityText, FundingAgreement, Target
 
+from .indicators.adults import is_adult_key
 from .models import Report
 from .selectors import agreement_label
 from .services import PROGRESS_FIGURES
@@ -108,6 +109,8 @@ def _figures(published) -> list[dict]:
                 "unit_label": units.get(figure.unit, "") if number is not None else "",
                 "is_count": figure.is_count,
                 "of_target": of_target,
+                # adult programmes' figures have a section of their own
+                "section": "adults" if is_adult_key(figure.key) else "",
             }
         )
     return rows
@@ -247,6 +250,31 @@ def _definition_texts() -> dict[str, str]:
             "The mean change from the start to the end measurement (scores 1 to 5), per "
             "pupil and question, for pupils whose end measurement falls in the period."
         ),
+        "adult_learners_reached": _(
+            "Adults in a language coaching programme with at least one session held in the "
+            "period. They are not counted among the pupils reached."
+        ),
+        "adult_meetings_planned": _(
+            "For the adult tracks started in the period: the sum of the planned meetings per "
+            "track of their programme."
+        ),
+        "adult_meetings_held": _(
+            "Sessions held in those same tracks, up to the end of the period."
+        ),
+        "adult_tracks_ended_early": _(
+            "Adult tracks that ended in the period with an end reason other than completed."
+        ),
+        "adult_dropout_pct": _(
+            "Adult tracks ended early, as a share of the adult tracks ended in the period."
+        ),
+        "adult_impact_change": _(
+            "The mean change from the start to the end measurement (scores 1 to 5) in the adult "
+            "programmes, per adult and question."
+        ),
+        "dropin_visits": _(
+            "The sum of the headcounts of the language café sessions in the period; one person "
+            "who comes twice counts twice. No names are recorded."
+        ),
     }
 
 
@@ -288,6 +316,7 @@ def _document(published, meta: dict, texts: list[dict]) -> dict:
         "definitions_version": definitions_version,
         "meta": meta,
         "figures": figures,
+        "adult_figures": [f for f in figures if f["section"] == "adults"],
         "tables": [_table_dict(t) for t in published.tables],
         "legend": _legend(published),
         "texts": texts,

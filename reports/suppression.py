@@ -100,6 +100,8 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "volunteers_valid_vog_pct": ("volunteers_active",),
     "goals_achieved_pct": ("table:goal_results",),
     "impact_change": ("table:impact_by_question",),
+    "adult_dropout_pct": ("adult_tracks_ended", "adult_tracks_ended_early"),
+    "adult_impact_change": ("adult_impact_learners",),
 }
 
 _MAX_SUBSET_COLUMNS = 10  # beyond this, only "one column = all others" is looked for

@@ -70,6 +70,7 @@ NOT_PERSONAL = {
     "accounts_membership_end",  # a staff member's membership, not a pupil's or volunteer's
     "initiatives:initiative_settings",
     "initiatives:programme_questions",
+    "initiatives:drop_in_sessions",  # headcounts only, no names
     "initiatives:programme_question_edit",
     "initiatives:programme_question_move",
     "initiatives:programme_question_switch",

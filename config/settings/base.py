@@ -386,6 +386,23 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# --- Request size and import limits -----------------------------------------
+# A request beyond these limits is refused with a 400 before anything is saved
+# (Django's RequestDataTooBig, TooManyFieldsSent and TooManyFilesSent; the
+# page and the problem+json body are core.views.bad_request). The body limit
+# counts everything but uploaded files, and applies to the API's JSON bodies
+# too (core.api.parsers.JSONParser). The values are Django's defaults except
+# the number of files, set here so that a change is a decision.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1_000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploaded files up to this size stay in memory; larger ones go to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+# The largest CSV file an import reads, from a management command or the
+# import page (core.imports): DUO's largest file is about 2 MB.
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", default=50, minimum=1)
+IMPORT_MAX_BYTES = IMPORT_MAX_MB * 1024 * 1024
+
 # --- REST framework -------------------------------------------------------
 API_VERSION = "1.0.0"
 REST_FRAMEWORK = {
@@ -399,7 +416,7 @@ REST_FRAMEWORK = {
         "core.api.permissions.ReadOnlyTokenPermission",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "core.api.filters.StrictOrderingFilter",
@@ -436,6 +453,8 @@ SPECTACULAR_SETTINGS = {
         "VolunteerStatusEnum": "initiatives.models.Volunteer.Status",
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "ReportKindEnum": "reports.models.Report.Kind",
+        "ReferralSourceEnum": "referrals.models.Referral.Source",
+        "LeaderReferralSourceEnum": "referrals.forms.leader.LeaderReferralForm.SOURCES",
     },
 }
 
@@ -456,6 +475,9 @@ LOGGING = {
         # WeasyPrint logs every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # at DEBUG it logs each missing variable with the page's whole context
+        # (names of pupils included): never below INFO
+        "django.template": {"level": "INFO"},
     },
 }
 
@@ -463,6 +485,10 @@ LOGGING = {
 # Default number of weeks on the waitlist after which the project leader is
 # reminded to contact the family and school again (per programme adjustable).
 WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=1)
+
+# Weeks without a check-in of the coordinator with the volunteer coach of an
+# adult language coaching match after which it shows under "needs attention".
+ATTENTION_NO_CHECK_IN_WEEKS = env_int("ATTENTION_NO_CHECK_IN_WEEKS", default=6, minimum=1)
 
 # Minutes after which a report still "being generated" is taken to have lost
 # its worker and is marked failed (it can then be retried).

@@ -42,6 +42,7 @@ CONFLICT_CODES = frozenset(
         "conditions_not_accepted",
         "not_in_intake",
         "gone",
+        "anonymised",
     }
 )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.models import SchoolGrade
-from initiatives.models import Initiative, Programme, ProgrammePlaces, Training
+from initiatives.models import DropInSession, Initiative, Programme, ProgrammePlaces, Training
 from municipality.models import Funder, FundingAgreement, Municipality, Target
 from referrals.models import ImpactQuestion
 from schools.models import SchoolLocation
@@ -205,7 +205,59 @@ def create_organisations(municipalities: dict[str, Municipality]) -> Organisatio
             for order, text in enumerate(IMPACT_QUESTIONS[spec.support_type])
         )
         programmes[spec.key] = programme
+    _create_adult_programmes(tdm, municipalities[UTRECHT])
     return Organisations(initiatives, programmes, trainings)
+
+
+def _create_adult_programmes(initiative: Initiative, municipality: Municipality) -> None:
+    """Adult language coaching and a language café (issue 9); no journeys use them yet."""
+    from initiatives.services.adult import (
+        adult_programme_add_default_questions,
+        apply_dosage_template,
+    )
+
+    coaching = apply_dosage_template(
+        Programme(
+            initiative=initiative,
+            name="Taalcoaching volwassenen",
+            description=(
+                "Een taalcoach oefent met een volwassene Nederlands spreken in het dagelijks leven."
+            ),
+            audience=Programme.Audience.ADULTS,
+            support_type=Programme.SupportType.LANGUAGE,
+            format=Programme.Format.ONE_TO_ONE,
+            min_age=18,
+            max_age=99,
+        ),
+        "adult_20_6m",
+    )
+    coaching.save()
+    cafe = Programme.objects.create(
+        initiative=initiative,
+        name="Taalcafé De Buurtkamer",
+        description="Elke week inloop om Nederlands te oefenen; we tellen alleen bezoekers.",
+        audience=Programme.Audience.ADULTS,
+        support_type=Programme.SupportType.LANGUAGE,
+        format=Programme.Format.DROP_IN,
+        min_age=18,
+        max_age=99,
+        session_minutes=120,
+    )
+    for programme in (coaching, cafe):
+        programme.municipalities.add(municipality)
+    adult_programme_add_default_questions(programme=coaching)
+    last_week = dt.date.today() - dt.timedelta(days=7)
+    DropInSession.objects.bulk_create(
+        DropInSession(
+            programme=cafe,
+            date=last_week - dt.timedelta(weeks=week),
+            duration_minutes=120,
+            headcount=12 + (week * 5) % 9,
+            first_visits=week % 3,
+            volunteers_present=3,
+        )
+        for week in range(8)
+    )
 
 
 def create_places(

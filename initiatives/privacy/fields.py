@@ -80,6 +80,8 @@ KEPT: dict[str, tuple[str, ...]] = {
         "usual_duration_weeks",
         "session_frequency",
         "session_minutes",
+        "planned_meetings",
+        "audience",
         "group_size_max",
         "waitlist_reminder_weeks",
         "is_active",
@@ -88,6 +90,16 @@ KEPT: dict[str, tuple[str, ...]] = {
         "required_trainings",
     ),
     "initiatives.ProgrammePlaces": ("id", "programme", "school", "school_year", "places"),
+    # a language café session: headcounts only, nobody's personal data
+    "initiatives.DropInSession": (
+        *_TIMESTAMPS,
+        "programme",
+        "date",
+        "duration_minutes",
+        "headcount",
+        "first_visits",
+        "volunteers_present",
+    ),
     "initiatives.Training": ("id", "initiative", "name", "description", "required"),
     "accounts.User": (
         "id",

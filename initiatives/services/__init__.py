@@ -3,9 +3,12 @@
 Only the initiative's project leaders (or an administrator) may act; anyone
 else gets ``PermissionDenied``. Each function is atomic and raises
 ``ValidationError`` (keyed by field where it fits) with a sentence the
-project leader can act on.
+project leader can act on. A volunteer whose personal data has been
+anonymised is read only: every service that changes one starts with
+``ensure_not_anonymised`` and refuses with ``AnonymisedError``.
 """
 
+from .common import AnonymisedError, ensure_not_anonymised
 from .programmes import (
     impact_question_add,
     impact_question_delete,
@@ -34,10 +37,12 @@ __all__ = [
     "REASON_REQUIRED",
     "SCHOOL_LEVELS",
     "TRANSITIONS",
+    "AnonymisedError",
     "InvalidVolunteerTransitionError",
     "Slot",
     "VolunteerProfile",
     "allowed_transitions",
+    "ensure_not_anonymised",
     "impact_question_add",
     "impact_question_delete",
     "impact_question_move",

@@ -14,13 +14,14 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from ..models import VOG, Training, TrainingCompletion, Volunteer
-from .common import FieldError, check_not_in_future, require_leader
+from .common import FieldError, check_not_in_future, ensure_not_anonymised, require_leader
 
 
 @transaction.atomic
 def volunteer_record_intake(*, user, volunteer: Volunteer, date: dt.date, notes: str) -> Volunteer:
     """Record the intake talk (date and notes); the status is changed separately."""
     require_leader(user, volunteer.initiative_id)
+    ensure_not_anonymised(volunteer.pk)
     check_not_in_future(
         date, field="date", message=_("The intake talk cannot have been held in the future.")
     )
@@ -34,6 +35,7 @@ def volunteer_record_intake(*, user, volunteer: Volunteer, date: dt.date, notes:
 def vog_record(*, user, volunteer: Volunteer, issued_on: dt.date, checked_on: dt.date) -> VOG:
     """Record a VOG whose original ``user`` has seen; the newest one counts."""
     require_leader(user, volunteer.initiative_id)
+    ensure_not_anonymised(volunteer.pk)
     errors: dict[str, str] = {}
     try:
         check_not_in_future(
@@ -66,6 +68,7 @@ def training_record(
 ) -> TrainingCompletion:
     """Record that the volunteer followed one of the initiative's trainings."""
     require_leader(user, volunteer.initiative_id)
+    ensure_not_anonymised(volunteer.pk)
     if training.initiative_id != volunteer.initiative_id:
         raise FieldError(
             {"training": _("Choose a training of the volunteer's initiative.")},

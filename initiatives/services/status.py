@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import Volunteer, VolunteerStatusChange
-from .common import FieldError, active_pupils, check_not_in_future, require_leader
+from .common import (
+    FieldError,
+    active_pupils,
+    check_not_in_future,
+    ensure_not_anonymised,
+    require_leader,
+)
 
 S = Volunteer.Status
 
@@ -71,6 +77,7 @@ def volunteer_change_status(
     stopping clears start, end and reason of the earlier period.
     """
     require_leader(user, volunteer.initiative_id)
+    ensure_not_anonymised(volunteer.pk)
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     from_status = locked.status
     reason = " ".join(reason.split())

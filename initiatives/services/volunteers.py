@@ -21,7 +21,7 @@ from core.models import Weekday
 from municipality.models import Neighbourhood
 
 from ..models import Availability, Initiative, Programme, Volunteer, VolunteerStatusChange
-from .common import FieldError, active_pupils, require_leader
+from .common import FieldError, active_pupils, ensure_not_anonymised, require_leader
 
 S = Volunteer.Status
 
@@ -280,6 +280,7 @@ def volunteer_update(
 ) -> Volunteer:
     """Change the profile; ``availability`` replaces all slots (``None``: leave them)."""
     require_leader(user, volunteer.initiative_id)
+    ensure_not_anonymised(volunteer.pk)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     _save_profile(volunteer, volunteer.initiative, profile, availability)
     return volunteer
@@ -289,7 +290,7 @@ def volunteer_update(
 def volunteer_set_availability(*, user, volunteer: Volunteer, slots: Iterable[Slot]) -> None:
     """Replace the volunteer's weekly slots; invalid input changes nothing."""
     require_leader(user, volunteer.initiative_id)
+    # Also locks the volunteer, so two saves at once cannot both add their slots.
+    ensure_not_anonymised(volunteer.pk)
     cleaned = _clean_slots(slots)
-    # Lock the volunteer so two saves at once cannot both add their slots.
-    list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk"))
     _replace_availability(volunteer, cleaned)

@@ -63,6 +63,10 @@ class ProgrammeFactory(DjangoModelFactory):
 
     class Params:
         group = factory.Trait(format=Programme.Format.GROUP, group_size_max=6)
+        adult = factory.Trait(audience=Programme.Audience.ADULTS, planned_meetings=20)
+        drop_in = factory.Trait(
+            audience=Programme.Audience.ADULTS, format=Programme.Format.DROP_IN, group_size_max=1
+        )
 
     @factory.post_generation
     def municipalities(self, create, extracted, **kwargs):

@@ -22,6 +22,8 @@ def add_errors(form, error: ValidationError) -> list[str]:
                 form.add_error(field if field in form.fields else None, errors)
     elif form is not None:
         form.add_error(None, error)
+    else:
+        availability.extend(error.messages)  # no form: shown above the rows
     return availability
 
 

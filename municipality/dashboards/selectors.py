@@ -12,7 +12,9 @@ Queries: a fixed number per dashboard, whatever the number of pupils,
 sessions, schools or neighbourhoods (the engine aggregates in the database).
 Realised-against-target needs one ``compute`` per distinct agreement scope
 (initiative plus programmes); co-financing agreements over the same
-programmes share it.
+programmes share it. A filtered municipal dashboard computes each view once:
+the figures the disclosure check (``narrowing_discloses``) computed are the
+ones the page shows.
 """
 
 from __future__ import annotations
@@ -53,6 +55,21 @@ VOLUNTEER_KEYS = (
     "volunteers_new",
     "volunteers_stopped",
     "volunteers_valid_vog_pct",
+)
+# Adult language coaching and language cafés: a section of their own, shown
+# only when the view has adult programmes (reports.indicators.adults).
+ADULT_KEYS = (
+    "adult_learners_reached",
+    "adult_meetings_planned",
+    "adult_meetings_held",
+    "adult_meetings_held_pct",
+    "adult_tracks_ended",
+    "adult_tracks_ended_early",
+    "adult_dropout_pct",
+    "adult_impact_learners",
+    "adult_impact_change",
+    "dropin_sessions",
+    "dropin_visits",
 )
 
 # The order of the bars in a realised-against-target chart.
@@ -126,6 +143,8 @@ class Dashboard:
     reach_gap: Table  # schools, their schoolweging and size; no personal data
     # The filters asked for were dropped: they would have revealed a small count.
     withheld: bool = False
+    # Adult programmes' figures; empty when the view has no adult programmes.
+    adults: tuple[Shown, ...] = ()
 
     @property
     def period(self) -> Period:
@@ -186,14 +205,57 @@ def municipal_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     ``filters.municipality`` must be one the user may see (the view checks it).
     When the filters would give away a small count by difference with a
     broader view the official can also open, the whole municipality is shown
-    instead and ``withheld`` says so.
+    instead and ``withheld`` says so. The figures the check computed (the
+    filtered view's, the whole municipality's) are the ones shown.
     """
-    withheld = narrowing_discloses(filters)
+    computed: Computed = {}
+    withheld = narrowing_discloses(filters, computed=computed)
     if withheld:
         filters = DashboardFilters(period=filters.period, municipality=filters.municipality)
     agreements = _agreements(user=user, filters=filters).filter(municipality=filters.municipality)
-    dashboard = _dashboard(filters=filters, agreements=agreements, suppressed=True)
+    dashboard = _dashboard(
+        filters=filters,
+        agreements=agreements,
+        suppressed=True,
+        view_figures=_view_figures(filters, computed),
+    )
     return dataclasses.replace(dashboard, withheld=withheld)
+
+
+@dataclass(frozen=True)
+class ViewFigures:
+    """What the engine gives for one view: its indicators and the trend over school years."""
+
+    indicators: IndicatorSet
+    trend: Table
+
+    @property
+    def items(self) -> tuple:
+        """Every figure and table the view publishes (as the disclosure check compares them)."""
+        return (*self.indicators.figures, *self.indicators.tables, self.trend)
+
+
+# The figures of the views computed for one page, by scope and period.
+Computed = dict[tuple[IndicatorScope, Period], ViewFigures]
+
+
+def _trend_years(period: Period) -> list[int]:
+    last_year = school_year_start(period.end)
+    return list(range(last_year - TREND_YEARS + 1, last_year + 1))
+
+
+def _view_figures(filters: DashboardFilters, computed: Computed | None = None) -> ViewFigures:
+    """The view's figures, computed once: taken from (and kept in) ``computed``."""
+    scope, period = filters.scope, filters.period
+    key = (scope, period)
+    if computed is not None and key in computed:
+        return computed[key]
+    figures = ViewFigures(
+        indicators=compute(scope, period), trend=trend(scope, _trend_years(period))
+    )
+    if computed is not None:
+        computed[key] = figures
+    return figures
 
 
 NARROWING_FIELDS = ("initiative", "programme", "neighbourhood")
@@ -213,27 +275,22 @@ def _broader(filters: DashboardFilters) -> list[DashboardFilters]:
     return views
 
 
-def _published_items(filters: DashboardFilters) -> tuple:
-    scope = filters.scope
-    last_year = school_year_start(filters.period.end)
-    years = list(range(last_year - TREND_YEARS + 1, last_year + 1))
-    indicators = compute(scope, filters.period)
-    return (*indicators.figures, *indicators.tables, trend(scope, years))
-
-
-def narrowing_discloses(filters: DashboardFilters) -> bool:
+def narrowing_discloses(filters: DashboardFilters, *, computed: Computed | None = None) -> bool:
     """Whether the filtered view differs from a broader one by a small count anywhere.
 
     The municipal dashboard, and the API's indicators for a municipality,
     refuse such a selection: the two views together would reveal 1 to 4
-    persons (``reports.suppression.differs_by_small_count``).
+    persons (``reports.suppression.differs_by_small_count``). The figures of
+    the views it computes are kept in ``computed``, for the page to show
+    rather than compute again.
     """
     broader = _broader(filters)
     if not broader:
         return False
-    narrow = _published_items(filters)
+    narrow = _view_figures(filters, computed).items
     return any(
-        suppression.differs_by_small_count(narrow, _published_items(view)) for view in broader
+        suppression.differs_by_small_count(narrow, _view_figures(view, computed).items)
+        for view in broader
     )
 
 
@@ -268,14 +325,18 @@ def _agreements(*, user, filters: DashboardFilters) -> QuerySet[FundingAgreement
 
 
 def _dashboard(
-    *, filters: DashboardFilters, agreements: QuerySet[FundingAgreement], suppressed: bool
+    *,
+    filters: DashboardFilters,
+    agreements: QuerySet[FundingAgreement],
+    suppressed: bool,
+    view_figures: ViewFigures | None = None,
 ) -> Dashboard:
+    """The page of ``filters``; ``view_figures`` are the view's, when computed already."""
     scope = filters.scope
     period = filters.period
-    last_year = school_year_start(period.end)
-    years = list(range(last_year - TREND_YEARS + 1, last_year + 1))
-    indicators = compute(scope, period)
-    trend_table = trend(scope, years)
+    view_figures = view_figures or _view_figures(filters)
+    indicators = view_figures.indicators
+    trend_table = view_figures.trend
     with_targets = _with_targets(list(agreements), period=period)
     keys = _target_keys(indicators)
     realised_table = _realised_table(indicators, with_targets, keys)
@@ -290,6 +351,7 @@ def _dashboard(
         headline=_pick(figures, HEADLINE_KEYS),
         waitlist=_pick(figures, WAITLIST_KEYS),
         volunteers=_pick(figures, VOLUNTEER_KEYS),
+        adults=_pick(figures, ADULT_KEYS),
         targets=_target_blocks(with_targets, keys, realised=published.table(REALISED_KEY)),
         reach_charts=(
             charts.bar_chart(

@@ -8,8 +8,10 @@ the world's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -594,3 +596,113 @@ def test_initiative_dashboard_keeps_its_exact_filtered_figures(world, client_for
     )
 
     assert figure(response, "pupils_reached") == "9"
+
+
+# --- the disclosure check computes nothing twice ------------------------------------------
+
+
+def _whole(world):
+    """The whole municipality of side a in school year 2024-2025."""
+    from core.periods import Period
+    from municipality.dashboards.selectors import DashboardFilters
+
+    return DashboardFilters(period=Period.school_year(2024), municipality=world.a.municipality)
+
+
+def _filtered_view(world):
+    """A neighbourhood filter that differs from the whole by 5 or more: it is shown."""
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    west = NeighbourhoodFactory(municipality=world.a.municipality, name="West")
+    reach(world.a, 5, neighbourhood=north)
+    reach(world.a, 7, neighbourhood=west)
+    whole = _whole(world)
+    return whole, dataclasses.replace(whole, neighbourhood=west)
+
+
+def _spy_on_the_engine(monkeypatch) -> Counter:
+    """Count ``compute`` and ``trend`` calls of the dashboards, by scope."""
+    from municipality.dashboards import selectors
+
+    calls: Counter = Counter()
+    compute, trend = selectors.compute, selectors.trend
+
+    def spied_compute(scope, period, *args, **kwargs):
+        calls["compute", scope] += 1
+        return compute(scope, period, *args, **kwargs)
+
+    def spied_trend(scope, years, *args, **kwargs):
+        calls["trend", scope] += 1
+        return trend(scope, years, *args, **kwargs)
+
+    monkeypatch.setattr(selectors, "compute", spied_compute)
+    monkeypatch.setattr(selectors, "trend", spied_trend)
+    return calls
+
+
+def test_a_filtered_municipal_dashboard_computes_each_view_once(world, monkeypatch):
+    from municipality.dashboards.selectors import municipal_dashboard
+
+    whole, west = _filtered_view(world)
+    calls = _spy_on_the_engine(monkeypatch)
+
+    dashboard = municipal_dashboard(user=world.a.municipal_official, filters=west)
+
+    assert dashboard.withheld is False
+    assert figure_text(dashboard, "pupils_reached") == "7"
+    assert calls == Counter(
+        {
+            ("compute", west.scope): 1,  # for the disclosure check and the page
+            ("trend", west.scope): 1,
+            ("compute", whole.scope): 1,  # the broader view it is compared with
+            ("trend", whole.scope): 1,
+        }
+    )
+
+
+def test_a_withheld_selection_shows_the_whole_computed_once(world, monkeypatch):
+    from municipality.dashboards.selectors import municipal_dashboard
+
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    reach(world.a, 9, neighbourhood=north)
+    reach(world.a, 3)  # 12 in all: the 9 of north would tell that 3 live elsewhere
+    whole = _whole(world)
+    only_north = dataclasses.replace(whole, neighbourhood=north)
+    calls = _spy_on_the_engine(monkeypatch)
+
+    dashboard = municipal_dashboard(user=world.a.municipal_official, filters=only_north)
+
+    assert dashboard.withheld is True
+    assert figure_text(dashboard, "pupils_reached") == "12"
+    assert calls == Counter(
+        {
+            ("compute", only_north.scope): 1,
+            ("trend", only_north.scope): 1,
+            ("compute", whole.scope): 1,  # compared with, then shown
+            ("trend", whole.scope): 1,
+        }
+    )
+
+
+def test_the_filtered_dashboard_costs_one_computation_more_than_the_whole(world):
+    from municipality.dashboards import selectors
+
+    whole, west = _filtered_view(world)
+    user = world.a.municipal_official
+
+    def queries(call) -> int:
+        call()  # warm up (content types, caches)
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        return len(captured)
+
+    whole_page = queries(lambda: selectors.municipal_dashboard(user=user, filters=whole))
+    filtered_page = queries(lambda: selectors.municipal_dashboard(user=user, filters=west))
+    # The queries of one computation of the filtered view (its indicators and trend).
+    one_computation = queries(lambda: selectors._view_figures(west))
+    # Without the reuse the filtered page computes its own figures twice.
+    assert one_computation > 0
+    assert filtered_page == whole_page + one_computation
+
+
+def figure_text(dashboard, key: str) -> str:
+    return next(shown.text for shown in dashboard.headline if shown.key == key)

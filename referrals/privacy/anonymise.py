@@ -22,11 +22,14 @@ from core import processing
 from core.retention import ANONYMISED, is_due, pupil_retention_months
 
 from ..models import (
+    CoachCheckIn,
     ContactMoment,
+    DropOutSignal,
     Evaluation,
     Goal,
     GoalEvaluation,
     Guardian,
+    LearnerProfile,
     Match,
     MatchParticipant,
     PriorityChange,
@@ -158,6 +161,9 @@ def _erase_texts(pupil: Pupil) -> None:
     Goal.objects.filter(plan__referral__pupil=pupil).update(description=ANONYMISED, responsible="")
     Evaluation.objects.filter(referral__pupil=pupil).update(summary="")
     GoalEvaluation.objects.filter(evaluation__referral__pupil=pupil).update(note="")
+    LearnerProfile.objects.filter(pupil=pupil).update(phone="", email="", language_school="")
+    DropOutSignal.objects.filter(referral__pupil=pupil).update(reason=ANONYMISED)
+    CoachCheckIn.objects.filter(match__participants__pupil=pupil).update(note="")
 
     # Notes of the pupil's matches: while the pupil was in them.
     moments = Q(pupil=pupil)

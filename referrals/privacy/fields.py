@@ -34,6 +34,9 @@ ERASED: dict[str, tuple[str, ...]] = {
     "referrals.ContactMoment": ("note",),
     "referrals.Evaluation": ("summary",),
     "referrals.GoalEvaluation": ("note",),
+    "referrals.LearnerProfile": ("phone", "email", "language_school"),
+    "referrals.DropOutSignal": ("reason",),
+    "referrals.CoachCheckIn": ("note",),
 }
 KEPT: dict[str, tuple[str, ...]] = {
     "referrals.Pupil": (
@@ -160,4 +163,27 @@ KEPT: dict[str, tuple[str, ...]] = {
         "notified_at",
     ),
 }
+KEPT.update(
+    {
+        "referrals.LearnerProfile": (
+            *_TIMESTAMPS,
+            "pupil",
+            "municipality",
+            "learning_route",
+            "level_goal",
+            "has_coach",
+        ),
+        "referrals.DropOutSignal": (
+            "id",
+            "referral",
+            "match",
+            "signalled_on",
+            "recorded_by",
+            "recorded_at",
+            "client_manager_notified_at",
+        ),
+        "referrals.CoachCheckIn": ("id", "match", "held_on", "recorded_by", "recorded_at"),
+    }
+)
+
 DELETED: tuple[str, ...] = ("referrals.PupilAvailability",)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -36,10 +37,31 @@ def matches_for(user) -> QuerySet[Match]:
     return Match.objects.filter(condition) if condition is not None else Match.objects.none()
 
 
+def with_meetings_held(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """Annotate ``meetings_held``: held sessions of each match (a subquery, no query per row)."""
+    from ..models import ContactMoment
+
+    held = (
+        ContactMoment.objects.filter(
+            match_id=OuterRef("pk"),
+            kind=ContactMoment.Kind.SESSION,
+            attendance=ContactMoment.Attendance.HELD,
+        )
+        .order_by()
+        .values("match_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return matches.annotate(
+        meetings_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+    )
+
+
 def match_detail(*, user, pk: int) -> Match:
-    """One match of ``matches_for(user)`` (else 404), with programme and volunteer."""
+    """One match of ``matches_for(user)`` (else 404): programme, volunteer, ``meetings_held``."""
     return get_object_or_404(
-        matches_for(user).select_related("programme__initiative", "volunteer"), pk=pk
+        with_meetings_held(matches_for(user).select_related("programme__initiative", "volunteer")),
+        pk=pk,
     )
 
 

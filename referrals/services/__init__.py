@@ -3,8 +3,14 @@
 Importers outside this app use ``referrals.services``; the package is split
 by subject (the referral's life cycle, the driehoeksgesprek, the waitlist,
 matches, contact moments, evaluations and the 'needs attention' digest).
+
+An anonymised pupil is read only: every service that changes a pupil, their
+guardians, referrals, action plan, matches, contact moments or evaluations
+starts with ``ensure_not_anonymised`` (``anonymised``) and refuses with
+``AnonymisedError``; so do those of a match whose volunteer was anonymised.
 """
 
+from .anonymised import AnonymisedError, ensure_not_anonymised
 from .attention import send_attention_digests
 from .evaluations import evaluation_record, impact_measurement_record
 from .intake import (
@@ -41,12 +47,14 @@ from .sessions import (
 from .waitlist import referral_change_priority, send_due_waitlist_reminders
 
 __all__ = [
+    "AnonymisedError",
     "ConcurrentChangeError",
     "InvalidTransitionError",
     "action_plan_record",
     "contact_moment_delete",
     "contact_moment_log",
     "contact_moment_update",
+    "ensure_not_anonymised",
     "evaluation_record",
     "impact_measurement_record",
     "match_add_participant",

@@ -34,6 +34,7 @@ from ..models import (
     MatchParticipant,
     Referral,
 )
+from .anonymised import ensure_not_anonymised
 
 S = Referral.Status
 # An evaluation looks back on the guidance, so the pupil has been matched.
@@ -94,6 +95,7 @@ def evaluation_record(
     the action plan: each goal is scored once.
     """
     _require_leader(user, referral)
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     if referral.status not in EVALUATION_STATUSES:
         raise ValidationError(
             _("An evaluation is held once the pupil has been matched; this referral is “%(s)s”.")
@@ -175,6 +177,7 @@ def impact_measurement_record(
     questions the programme no longer asks are kept.
     """
     _require_leader(user, referral)
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     if moment not in ImpactMeasurement.Moment.values:
         raise ValidationError({"moment": _("Choose start, mid-term or end.")})
     if referral.status not in IMPACT_STATUSES[moment]:

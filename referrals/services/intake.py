@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_for
 
 from ..models import ActionPlan, Goal, Referral, TripartiteMeeting
+from .anonymised import ensure_not_anonymised
 from .lifecycle import claim_version
 
 
@@ -47,6 +48,7 @@ def tripartite_meeting_plan(
     expected_version: int | None = None,
 ) -> TripartiteMeeting:
     _require_leader(user, referral)
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     if referral.status != Referral.Status.INTAKE:
         raise ValidationError(
             _("A driehoeksgesprek is planned after the referral has been accepted."),
@@ -78,6 +80,7 @@ def tripartite_meeting_record_outcome(
     """Record what was agreed, and the action plan with its goals."""
     referral = meeting.referral
     _require_leader(user, referral)
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     if referral.status != Referral.Status.INTAKE:
         raise ValidationError(
             _("The outcome of a driehoeksgesprek is recorded during the intake."),
@@ -114,6 +117,7 @@ def action_plan_record(
 ) -> ActionPlan:
     """Create the action plan, or add goals to it."""
     _require_leader(user, referral)
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     plan, _created = ActionPlan.objects.get_or_create(
         referral=referral, defaults={"meeting": meeting}
     )

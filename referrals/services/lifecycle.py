@@ -24,6 +24,7 @@ from core.periods import school_year_start
 from initiatives.models import Programme, ProgrammePlaces
 
 from ..models import Guardian, Pupil, Referral, ReferralStatusChange
+from .anonymised import ensure_not_anonymised
 
 S = Referral.Status
 
@@ -82,6 +83,10 @@ def _may_act(user, referral: Referral, to_status: str) -> bool:
     scope = scope_for(user)
     if scope.leads(referral.programme.initiative_id):
         return True
+    if to_status in REFERRER_TRANSITIONS and referral.source == Referral.Source.CLIENT_MANAGER:
+        from .adults import is_own_client_manager_referral
+
+        return is_own_client_manager_referral(user, referral)
     return to_status in REFERRER_TRANSITIONS and referral.referring_school_id in scope.school_ids
 
 
@@ -95,6 +100,7 @@ def referral_transition(
     expected_version: int | None = None,
 ) -> Referral:
     """Move a referral to ``to_status`` if allowed, recording who, when and why."""
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     from_status = referral.status
     if expected_version is not None and expected_version != referral.version:
         # The page was stale: say so, rather than "cannot become" about a
@@ -262,8 +268,10 @@ def referral_save_draft(
     scope = scope_for(user)
     if not (scope.is_superuser or school.pk in scope.school_ids):
         raise PermissionDenied(_("You can only refer pupils from your own school."))
-    if referral is not None and referral.status != S.DRAFT:
-        raise InvalidTransitionError(referral.status, S.DRAFT)
+    if referral is not None:
+        ensure_not_anonymised(pupils=[referral.pupil_id])
+        if referral.status != S.DRAFT:
+            raise InvalidTransitionError(referral.status, S.DRAFT)
     today = timezone.localdate()
     _check_programme_fits(programme, school=school, pupil=pupil, today=today)
     if consent_date and consent_date > today:
@@ -349,6 +357,7 @@ def _mark_beyond_places(referral: Referral) -> None:
 @transaction.atomic
 def referral_submit(*, referral: Referral, user, expected_version: int | None = None) -> Referral:
     """Submit a draft: consent must be recorded; beyond the school's places it is marked."""
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     _check_consent(referral)
     _mark_beyond_places(referral)
     return referral_transition(
@@ -448,6 +457,7 @@ def referral_place_on_waitlist(
     """
     from ..models import ActionPlan
 
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     if referral.status != S.INTAKE:
         # Say what is wrong with the status before asking for an action plan.
         raise InvalidTransitionError(referral.status, S.WAITING)

@@ -22,6 +22,7 @@ from initiatives.models import Volunteer
 
 from ..matching.rules import matching_blockers
 from ..models import Match, MatchParticipant, Pupil, PupilAvailability, Referral
+from .anonymised import ensure_not_anonymised
 from .lifecycle import referral_transition
 from .match_common import (
     add_participants,
@@ -39,6 +40,16 @@ R = Match.EndReason
 
 # End reasons after which the pupil may wait for a new volunteer.
 BACK_TO_WAITLIST_REASONS = frozenset({R.VOLUNTEER_STOPPED, R.MOVED, R.OTHER})
+
+
+def _ensure_people_not_anonymised(match: Match, *, also_volunteer=None) -> None:
+    """The match's volunteer and the pupils still in it (and a new volunteer)."""
+    ensure_not_anonymised(
+        pupils=MatchParticipant.objects.filter(match=match, left_on__isnull=True).values(
+            "pupil_id"
+        ),
+        volunteers=[match.volunteer_id, also_volunteer.pk if also_volunteer else None],
+    )
 
 
 def _lock_active_match(match: Match) -> Match:
@@ -146,6 +157,7 @@ def match_end(
     early, or, with ``back_to_waitlist``, waiting again for a new volunteer.
     """
     require_leader(user, match.programme.initiative_id)
+    _ensure_people_not_anonymised(match)
     _check_end_reason(end_reason, back_to_waitlist)
     match = _lock_active_match(match)
     participants = _active_participants(match)
@@ -172,6 +184,7 @@ def match_replace_volunteer(
     linked to the referrals, so the pupil's history stays together.
     """
     require_leader(user, match.programme.initiative_id)
+    _ensure_people_not_anonymised(match, also_volunteer=volunteer)
     match = _lock_active_match(match)
     programme = match.programme
     if volunteer is None:
@@ -224,6 +237,7 @@ def match_add_participant(
 ) -> MatchParticipant:
     """A waiting pupil joins an active group match (the group size and the rules allow)."""
     require_leader(user, match.programme.initiative_id)
+    ensure_not_anonymised(pupils=[referral.pupil_id], volunteers=[match.volunteer_id])
     match = _lock_active_match(match)
     _require_group(match)
     date = date or today()
@@ -265,6 +279,7 @@ def match_remove_participant(
     """
     match = participant.match
     require_leader(user, match.programme.initiative_id)
+    ensure_not_anonymised(pupils=[participant.pupil_id], volunteers=[match.volunteer_id])
     _check_end_reason(end_reason, back_to_waitlist)
     match = _lock_active_match(match)
     _require_group(match)
@@ -294,6 +309,7 @@ def pupil_set_availability(
 ) -> None:
     """Replace the pupil's weekly time slots (used to score volunteers' availability)."""
     require_leader(user, pupil.initiative_id)
+    ensure_not_anonymised(pupils=[pupil.pk])
     problems = []
     for weekday, start, end in slots:
         if weekday not in range(1, 8):

@@ -32,6 +32,7 @@ from initiatives.models import Programme, Volunteer
 
 from ..matching.rules import blockers_from_facts, load_facts, matching_blockers, required_trainings
 from ..models import Match, Referral
+from .anonymised import ensure_not_anonymised
 from .match_common import (
     add_participants,
     check_referrals,
@@ -162,6 +163,9 @@ def match_create(
         raise ValidationError({"referrals": _("Choose at least one pupil.")}, code="required")
     programme = referrals[0].programme
     require_leader(user, programme.initiative_id)
+    ensure_not_anonymised(
+        pupils=[r.pupil_id for r in referrals], volunteers=[volunteer.pk if volunteer else None]
+    )
     _check_group(len(referrals), programme)
     check_referrals(referrals, programme)
     values = _settings(
@@ -231,6 +235,9 @@ def match_confirm_proposal(
     """
     require_leader(user, programme.initiative_id)
     pairs = list(pairs)
+    ensure_not_anonymised(
+        pupils=[r.pupil_id for r, _v in pairs], volunteers=[v.pk for _r, v in pairs]
+    )
     if not pairs:
         raise ValidationError(_("No pupils were chosen to be matched."), code="required")
     values = _settings(

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
 
-from ..models import ContactMoment, Match, Pupil
+from ..models import ContactMoment, Match, MatchParticipant, Pupil
+from .anonymised import ensure_not_anonymised
 
 Kind = ContactMoment.Kind
 Attendance = ContactMoment.Attendance
@@ -81,6 +82,23 @@ def _initiative_id(moment: ContactMoment) -> int:
     if moment.match_id is not None:
         return moment.match.programme.initiative_id
     return moment.pupil.initiative_id
+
+
+def _ensure_people_not_anonymised(match: Match, *days: dt.date | None) -> None:
+    """Refuse a moment about an anonymised pupil or volunteer.
+
+    A moment of a match is about its volunteer and the pupils in it on the
+    moment's day (a one-to-one match: its pupil, whatever the day). A member
+    who left a group long ago may be anonymised while the group goes on.
+    """
+    participants = MatchParticipant.objects.filter(match=match)
+    days = tuple(day for day in days if day is not None)
+    if match.kind == Match.Kind.GROUP and days:
+        on_a_day = Q()
+        for day in days:
+            on_a_day |= Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gte=day))
+        participants = participants.filter(on_a_day)
+    ensure_not_anonymised(pupils=participants.values("pupil_id"), volunteers=[match.volunteer_id])
 
 
 def pupils_taking_part(match: Match, on: dt.date) -> list[Pupil]:
@@ -275,6 +293,7 @@ def contact_moment_log(
     """
     if not may_log_moments(user, match):
         raise PermissionDenied(_("You cannot log contact moments for this match."))
+    _ensure_people_not_anonymised(match, date)
     checked = _check(
         user=user,
         match=match,
@@ -312,6 +331,7 @@ def contact_moment_update(
     """Correct a logged moment of a match; the same rules as logging it."""
     if moment.match is None or not may_change_moment(user, moment):
         raise PermissionDenied(_("You cannot change this contact moment."))
+    _ensure_people_not_anonymised(moment.match, moment.date, date)
     checked = _check(
         user=user,
         match=moment.match,
@@ -335,4 +355,8 @@ def contact_moment_delete(*, user, moment: ContactMoment) -> None:
     """Remove a moment logged by mistake."""
     if not may_change_moment(user, moment):
         raise PermissionDenied(_("You cannot delete this contact moment."))
+    if moment.match is not None:
+        _ensure_people_not_anonymised(moment.match, moment.date)
+    else:
+        ensure_not_anonymised(pupils=[moment.pupil_id])
     moment.delete()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.scope import scope_for
 
 from ..models import PriorityChange, Referral
+from .anonymised import ensure_not_anonymised
 from .lifecycle import claim_version
 
 
@@ -29,6 +30,7 @@ def referral_change_priority(
     scope = scope_for(user)
     if not scope.leads(referral.programme.initiative_id):
         raise PermissionDenied(_("Only the initiative's project leaders can change priorities."))
+    ensure_not_anonymised(pupils=[referral.pupil_id])
     errors = {}
     if priority not in range(1, 6):
         errors["priority"] = _("Choose a priority from 1 (most urgent) to 5.")

@@ -49,6 +49,15 @@ class Context:
         # without a query; the figures are then zero, as they should be.
         return [p.pk for p in self.programmes]
 
+    @cached_property
+    def pupil_programme_ids(self) -> list[int]:
+        """The school-age programmes in scope: pupils reached and its splits count only these."""
+        return [p.pk for p in self.programmes if p.audience == Programme.Audience.PUPILS]
+
+    @cached_property
+    def pupil_programmes(self) -> list[Programme]:
+        return [p for p in self.programmes if p.audience == Programme.Audience.PUPILS]
+
     # -- time boundaries -------------------------------------------------
 
     @property

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from core.models import SchoolGrade
 from core.periods import Period, school_year_label
 
-from . import matches, outcomes, pupils, referrals, volunteers
+from . import adults, matches, outcomes, pupils, referrals, volunteers
 from .context import Context
 from .scope import IndicatorScope
 from .types import Figure, IndicatorSet, Table
@@ -53,6 +53,7 @@ def compute(
         *matches.figures(match_counts, moment_counts),
         *volunteers.figures(volunteer_counts),
         *outcomes.figures(goals, impact),
+        *adults.figures(ctx),
     ]
     tables: list[Table] = [
         *pupils.tables(ctx, groups),

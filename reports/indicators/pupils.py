@@ -59,12 +59,17 @@ def _session_reaches_participant(date_q: Q) -> Exists:
     return Exists(sessions)
 
 
-def reached_participations(ctx: Context, date_q: Q) -> QuerySet:
-    """MatchParticipant rows in scope whose pupil a held session reached (``date_q``)."""
+def reached_participations(ctx: Context, date_q: Q, *, all_audiences: bool = False) -> QuerySet:
+    """MatchParticipant rows in scope whose pupil a held session reached (``date_q``).
+
+    Only school-age programmes count, unless ``all_audiences`` (the adult
+    figures pass an adult-only context with it).
+    """
     from referrals.models import MatchParticipant
 
+    ids = ctx.programme_ids if all_audiences else ctx.pupil_programme_ids
     return (
-        MatchParticipant.objects.filter(programme_id__in=ctx.programme_ids)
+        MatchParticipant.objects.filter(programme_id__in=ids)
         .filter(ctx.scope.pupil_q("pupil__"))
         .filter(_session_reaches_participant(date_q))
     )
@@ -188,7 +193,7 @@ def reach_by_programme(ctx: Context) -> Table:
         .annotate(n=Count("pupil_id", distinct=True))
         .values_list("programme_id", "n")
     )
-    rows = tuple((_programme_label(ctx, p), (counts.get(p.pk, 0),)) for p in ctx.programmes)
+    rows = tuple((_programme_label(ctx, p), (counts.get(p.pk, 0),)) for p in ctx.pupil_programmes)
     # No totals row: a pupil reached in two programmes is in two rows, so the
     # rows can add up to more than the number of pupils reached.
     return Table(
@@ -255,7 +260,7 @@ def reach_by_sector(by_grade: dict[int | None, int], total: int) -> Table:
 
 def reach_by_grade(ctx: Context, by_grade: dict[int | None, int], total: int) -> Table:
     grades = {g for g in by_grade if g is not None}
-    for programme in ctx.programmes:
+    for programme in ctx.pupil_programmes:
         grades.update(range(programme.min_grade, programme.max_grade + 1))
     rows = [(str(SchoolGrade(g).label), (by_grade.get(g, 0),)) for g in sorted(grades)]
     if by_grade.get(None):
