@@ -18,6 +18,7 @@ from referrals.models import ContactMoment, Evaluation, GoalEvaluation, Match, R
 from referrals.services.evaluations import goal_field
 from referrals.tests.factories import ActionPlanFactory, GoalFactory, PupilAvailabilityFactory
 
+from .axe import check_a11y
 from .conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,16 +46,21 @@ def test_leader_matches_with_a_suggestion_volunteer_logs_on_phone_leader_evaluat
     # --- the project leader matches using the suggestion ----------------
     leader = browser_page
     log_in(leader, a.project_leader.email, TEST_PASSWORD)
+    check_a11y(leader, "project leader: home")
     leader.goto("/wachtlijst/")
+    check_a11y(leader, "project leader: waitlist")
     leader.locator(f"a[href='/koppelingen/aanmelding/{referral.pk}/']").first.click()
     leader.wait_for_url(re.compile(rf"/koppelingen/aanmelding/{referral.pk}/$"))
+    check_a11y(leader, "project leader: suggestions")
     suggestion = leader.locator(f"li[data-volunteer='{volunteer.pk}']")
     assert "Noor Visser" in suggestion.inner_text()
     suggestion.locator("a.utrecht-button-link").click()
     leader.wait_for_url(re.compile(rf"/koppelingen/aanmelding/{referral.pk}/nieuw/\?volunteer="))
+    check_a11y(leader, "project leader: new match")
     leader.select_option("[name=location_type]", "library")
     leader.locator("main form button[type=submit]").last.click()
     leader.wait_for_url(re.compile(r"/koppelingen/\d+/$"))
+    check_a11y(leader, "project leader: match")
 
     match = Match.objects.get(volunteer=volunteer)
     assert match.start_date == today
@@ -64,13 +70,16 @@ def test_leader_matches_with_a_suggestion_volunteer_logs_on_phone_leader_evaluat
     # --- the volunteer logs a session on a phone, in three steps ----------
     phone = phone_page
     log_in(phone, volunteer.email, TEST_PASSWORD)  # step 1: the home page
+    check_a11y(phone, "volunteer (phone): home")
     phone.locator(f"a[data-log-session='{match.pk}']").click()  # step 2
     phone.wait_for_url(re.compile(rf"/koppelingen/{match.pk}/sessie-vastleggen/"))
+    check_a11y(phone, "volunteer (phone): log a session")
     assert phone.input_value("[name=date]") == today.isoformat()
     assert phone.input_value("[name=duration_minutes]") == str(match.session_minutes)
     phone.fill("[name=note]", "Samen een prentenboek gelezen.")
     phone.locator("main form button[type=submit]").last.click()  # step 3
     phone.wait_for_url(re.compile(r"/(\?.*)?$"))
+    check_a11y(phone, "volunteer (phone): session logged")
 
     moment = ContactMoment.objects.get(match=match)
     assert moment.kind == ContactMoment.Kind.SESSION
@@ -80,6 +89,7 @@ def test_leader_matches_with_a_suggestion_volunteer_logs_on_phone_leader_evaluat
 
     # --- the project leader records the mid-term evaluation ---------------
     leader.goto(f"/intake/{referral.pk}/evaluatie/")
+    check_a11y(leader, "project leader: evaluation")
     leader.check("[name=moment][value=mid]")
     leader.fill("[name=held_on]", today.isoformat())
     leader.check(f"[name={goal_field(goal.pk)}][value=partly]")
@@ -89,6 +99,7 @@ def test_leader_matches_with_a_suggestion_volunteer_logs_on_phone_leader_evaluat
     leader.locator("main form button[type=submit]").last.click()
     leader.wait_for_load_state()
 
+    check_a11y(leader, "project leader: evaluation recorded")
     evaluation = Evaluation.objects.get(referral=referral, moment=Evaluation.Moment.MID)
     assert (evaluation.pupil_satisfaction, evaluation.parent_satisfaction) == (4, 5)
     result = GoalEvaluation.objects.get(evaluation=evaluation, goal=goal)

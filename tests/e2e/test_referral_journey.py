@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from accounts.tests.factories import TEST_PASSWORD
 from referrals.models import Referral
 
+from .axe import check_a11y
 from .conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +37,9 @@ def test_school_refers_leader_takes_it_to_the_waitlist_school_sees_it(
     # --- the IB'er refers a pupil ---------------------------------------
     school = browser_page
     log_in(school, a.school_referrer.email, TEST_PASSWORD)
+    check_a11y(school, "school referrer: home")
     school.goto("/aanmeldingen/nieuw/")
+    check_a11y(school, "school referrer: refer a pupil")
     school.fill("[name=first_name]", "Yara")
     school.fill("[name=last_name]", "Bouzid")
     school.fill("[name=date_of_birth]", birth.isoformat())
@@ -54,25 +57,32 @@ def test_school_refers_leader_takes_it_to_the_waitlist_school_sees_it(
     school.check("[name=consent_method][value=written]")
     school.click("button[name=action][value=submit]")
     school.wait_for_load_state()
+    check_a11y(school, "school referrer: after submitting")
 
     referral = Referral.objects.get(pupil__first_name="Yara", pupil__last_name="Bouzid")
     assert referral.status == Referral.Status.SUBMITTED
     school.goto("/aanmeldingen/")
+    check_a11y(school, "school referrer: referrals")
     row = school.locator("tr", has_text="Yara Bouzid")
     assert nl(Referral.Status.SUBMITTED.label) in row.inner_text()
 
     # --- the project leader, on a phone --------------------------------
     leader = phone_page
     log_in(leader, a.project_leader.email, TEST_PASSWORD)
+    check_a11y(leader, "project leader (phone): home")
     leader.goto("/intake/")
+    check_a11y(leader, "project leader (phone): inbox")
     leader.get_by_role("link", name="Yara Bouzid").first.click()
     leader.wait_for_url(re.compile(rf"/intake/{referral.pk}/$"))
+    check_a11y(leader, "project leader (phone): referral")
     leader.locator(f"form[action$='/intake/{referral.pk}/accepteren/'] button").click()
     leader.wait_for_load_state()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.INTAKE
+    check_a11y(leader, "project leader (phone): referral in intake")
 
     leader.goto(f"/intake/{referral.pk}/gesprek/")
+    check_a11y(leader, "project leader (phone): plan the meeting")
     leader.fill("[name=date]", today.isoformat())
     leader.fill("[name=time]", "15:30")
     leader.locator(
@@ -80,8 +90,10 @@ def test_school_refers_leader_takes_it_to_the_waitlist_school_sees_it(
     ).last.click()
     leader.wait_for_load_state()
     meeting = referral.tripartite_meetings.get()
+    check_a11y(leader, "project leader (phone): meeting planned")
 
     leader.goto(f"/intake/{referral.pk}/gesprek/{meeting.pk}/verslag/")
+    check_a11y(leader, "project leader (phone): meeting report")
     leader.fill("[name=held_on]", today.isoformat())
     for attendee in ("parent", "teacher", "initiative"):
         leader.check(f"[name=attendees][value={attendee}]")
@@ -92,20 +104,24 @@ def test_school_refers_leader_takes_it_to_the_waitlist_school_sees_it(
     leader.locator("main form button[type=submit]").last.click()
     leader.wait_for_load_state()
     assert referral.action_plan.goals.count() == 1
+    check_a11y(leader, "project leader (phone): meeting recorded")
 
     leader.goto(f"/intake/{referral.pk}/")
+    check_a11y(leader, "project leader (phone): referral with action plan")
     leader.locator(f"form[action$='/intake/{referral.pk}/wachtlijst/'] button").click()
     leader.wait_for_load_state()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.WAITING
     leader.goto(f"/wachtlijst/?programme={a.programme.pk}")
     assert "Yara Bouzid" in leader.locator("main").inner_text()
+    check_a11y(leader, "project leader (phone): waitlist")
 
     # --- the IB'er sees the new status and the goal --------------------
     school.goto("/aanmeldingen/")
     row = school.locator("tr", has_text="Yara Bouzid")
     assert nl(Referral.Status.WAITING.label) in row.inner_text()
     school.goto(f"/aanmeldingen/{referral.pk}/")
+    check_a11y(school, "school referrer: referral")
     detail = school.locator("main").inner_text()
     assert "Leest in zes weken een boek van AVI E5 uit" in detail
     assert nl(Referral.Status.WAITING.label) in detail
