@@ -146,7 +146,7 @@ accessibility                          GET  -                                   
 home                                   GET  -                                   login  login  ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
 privacy                                GET  -                                   ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
 
-# --- Accounts: own account pages (allauth), team, invitations, API tokens 
+# --- Accounts: own account pages (allauth), team, invitations, API tokens
 #                                                                               anon   inact  lead_a lead_b vol_a  vol_b  ref_a  ref_b  off_a  off_b  cm_a   cm_b   priv_a priv_b admin  outs
 account_change_password                GET  -                                   login  login  ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
 account_confirm_reauthentication_code  GET  -                                   login  login  ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
@@ -270,7 +270,7 @@ municipality:dashboard                 GET  -                                   
 municipality:funder_create             GET  -                                   login  login  403    403    403    403    403    403    ok     ok     403    403    403    403    ok     403
 municipality:initiative_dashboard      GET  pk=initiative                       login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 
-# --- Referrals: school, client manager, intake, matching, sessions, evaluations, privacy 
+# --- Referrals: school, client manager, intake, matching, sessions, evaluations, privacy
 #                                                                               anon   inact  lead_a lead_b vol_a  vol_b  ref_a  ref_b  off_a  off_b  cm_a   cm_b   priv_a priv_b admin  outs
 referrals:attention                    GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:certificate                  GET  pk=participant                      login  login  404    404    403    403    403    403    403    403    403    403    403    403    404    403

@@ -110,9 +110,7 @@ def test_every_url_has_an_entry():
 def test_every_entry_is_a_url_that_exists():
     names = url_pattern_names()
     gone = sorted(n for n in MATRIX if n not in names)
-    skipped_gone = sorted(
-        n for n in SKIPPED if not n.endswith("*") and n not in names
-    )
+    skipped_gone = sorted(n for n in SKIPPED if not n.endswith("*") and n not in names)
     assert gone == [], f"rows for URL patterns that no longer exist: {gone}"
     assert skipped_gone == [], f"SKIPPED names URL patterns that no longer exist: {skipped_gone}"
     assert not set(MATRIX) & set(SKIPPED)
@@ -392,10 +390,8 @@ def url_for(name: str, arguments: dict[str, str], objects: dict[str, object]) ->
 
     kwargs = {k: value(v) for k, v in arguments.items() if not k.startswith("?")}
     query = {k[1:]: value(v) for k, v in arguments.items() if k.startswith("?")}
-    if ":" not in name and "/" in name:  # a pattern without a name, by its route
-        url = "/" + name
-    else:
-        url = reverse(name, kwargs=kwargs)
+    # a pattern without a name is given by its route
+    url = "/" + name if ":" not in name and "/" in name else reverse(name, kwargs=kwargs)
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -423,7 +419,7 @@ def test_url_answers_every_persona_as_the_matrix_says(name, cast):
     observed: dict[str, str] = {}
     mismatches, leaks, writes = [], [], []
     requests = 0
-    REDIRECTS = []  # TEMP-OBSERVE # noqa: N806
+    REDIRECTS = []  # TEMP-OBSERVE
     for persona in PERSONAS:
         client = cast.client(persona, api=api)
         expected = entry.expected[persona]

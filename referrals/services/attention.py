@@ -119,9 +119,11 @@ def send_attention_digests(*, today: dt.date | None = None) -> int:
 
 def _project_leader_emails(initiative_ids: list[int]) -> dict[int, list[str]]:
     emails: dict[int, set[str]] = defaultdict(set)
-    for initiative_id, email in Membership.objects.current().filter(
-        role=Role.PROJECT_LEADER, initiative_id__in=initiative_ids, user__is_active=True
-    ).values_list("initiative_id", "user__email"):
+    for initiative_id, email in (
+        Membership.objects.current()
+        .filter(role=Role.PROJECT_LEADER, initiative_id__in=initiative_ids, user__is_active=True)
+        .values_list("initiative_id", "user__email")
+    ):
         if email:
             emails[initiative_id].add(email)
     return {pk: sorted(addresses) for pk, addresses in emails.items()}

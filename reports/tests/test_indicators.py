@@ -440,7 +440,8 @@ def test_referrals_by_source_and_school(w):
         "schools_referring": 2,
     }
     by_source = result.table("referrals_by_source")
-    assert [cells for _label, cells in by_source.rows] == [(3,), (1,), (1,), (0,), (0,), (0,)]  # the last: klantmanager
+    # the last row: referrals by a klantmanager
+    assert [cells for _label, cells in by_source.rows] == [(3,), (1,), (1,), (0,), (0,), (0,)]
     assert by_source.totals == (5,)
     by_school = result.table("referrals_by_school")
     assert [cells for _label, cells in by_school.rows] == [(2,), (1,), (2,)]
