@@ -85,8 +85,10 @@ MAY_BE_SHOWN = {
     "admin": ALL,
     # the log pages name the people whose records were processed
     "privacy_a": ALL,
-    "volunteer_a": frozenset(),
-    "referrer_a": frozenset(),
+    # their own record, and the pupil they are matched with
+    "volunteer_a": frozenset({"volunteer", "pupil"}),
+    # the pupil their school referred, with the guardians they entered
+    "referrer_a": frozenset({"pupil", "guardian"}),
     "client_a": frozenset(),
 }
 
