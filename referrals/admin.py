@@ -10,7 +10,9 @@ from django.contrib import admin
 from .models import (
     ActionPlan,
     AttentionSignal,
+    CoachCheckIn,
     ContactMoment,
+    DropOutSignal,
     Evaluation,
     Goal,
     GoalEvaluation,
@@ -18,6 +20,7 @@ from .models import (
     ImpactMeasurement,
     ImpactQuestion,
     ImpactScore,
+    LearnerProfile,
     Match,
     MatchParticipant,
     PriorityChange,
@@ -305,3 +308,25 @@ class ImpactScoreAdmin(admin.ModelAdmin):
         "question",
     )
     raw_id_fields = ("measurement",)
+
+
+@admin.register(LearnerProfile)
+class LearnerProfileAdmin(admin.ModelAdmin):
+    list_display = ("pupil", "municipality", "learning_route", "level_goal", "has_coach")
+    list_filter = ("learning_route",)
+    list_select_related = ("pupil", "municipality")
+    raw_id_fields = ("pupil",)
+
+
+@admin.register(DropOutSignal)
+class DropOutSignalAdmin(admin.ModelAdmin):
+    list_display = ("referral", "signalled_on", "recorded_at")
+    list_select_related = ("referral__pupil", "referral__programme")
+    raw_id_fields = ("referral", "match", "recorded_by")
+
+
+@admin.register(CoachCheckIn)
+class CoachCheckInAdmin(admin.ModelAdmin):
+    list_display = ("match", "held_on", "recorded_at")
+    list_select_related = ("match__volunteer", "match__programme")
+    raw_id_fields = ("match", "recorded_by")

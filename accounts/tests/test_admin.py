@@ -127,6 +127,20 @@ def add_one_of_each(side, *, by) -> None:
         match=match,
     )
 
+    from initiatives.models import DropInSession
+    from referrals.models import CoachCheckIn, DropOutSignal, LearnerProfile
+
+    DropInSession.objects.create(programme=programme, date=today, headcount=12)
+    LearnerProfile.objects.create(
+        pupil=PupilFactory(initiative=side.initiative, school=None, grade=None),
+        municipality=side.municipality,
+        learning_route="b1",
+    )
+    DropOutSignal.objects.create(
+        referral=referral, match=match, signalled_on=today, reason="Komt niet meer", recorded_by=by
+    )
+    CoachCheckIn.objects.create(match=match, held_on=today, recorded_by=by)
+
     Group.objects.create(name=f"Groep {n}")
     # A new user, membership and invitation.
     invite_user(

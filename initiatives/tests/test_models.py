@@ -180,3 +180,31 @@ def test_training_completed_in_the_future_is_rejected_by_database():
 
     with violates("training_completion_not_in_future"):
         TrainingCompletion.objects.filter(pk=completion.pk).update(completed_on=in_days(2))
+
+
+# --- drop-in language café -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("constraint", "fields"),
+    [
+        ("dropin_headcount_range", {"headcount": 501}),
+        ("dropin_date_not_in_future", {"days_ahead": 2}),
+        ("dropin_first_visits_within_headcount", {"headcount": 3, "first_visits": 4}),
+        ("dropin_duration_range", {"duration_minutes": 0}),
+        ("dropin_volunteers_range", {"volunteers_present": 501}),
+    ],
+)
+def test_drop_in_session_constraints(world, constraint, fields):
+    import datetime as _dt
+
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone as _tz
+
+    from initiatives.models import DropInSession
+
+    fields = dict(fields)
+    day = _tz.localdate() + _dt.timedelta(days=fields.pop("days_ahead", 0))
+    values = {"headcount": 10, **fields}
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        DropInSession.objects.create(programme=world.a.programme, date=day, **values)

@@ -367,3 +367,53 @@ def test_one_attention_signal_twice_is_rejected_by_database():
 
     with violates("attention_signal_once"):
         AttentionSignal.objects.create(**fields)
+
+
+# --- adult language coaching ---------------------------------------------------------
+
+
+def _adult_constraint_case(world, constraint: str):
+    import datetime as _dt
+
+    from django.utils import timezone as _tz
+
+    from referrals.models import CoachCheckIn, DropOutSignal, LearnerProfile
+
+    future = _tz.localdate() + _dt.timedelta(days=2)
+    a = world.a
+    cases = {
+        "learner_profile_route_known": lambda: LearnerProfile.objects.create(
+            pupil=a.unmatched_pupil, municipality=a.municipality, learning_route="x"
+        ),
+        "learner_profile_level_known": lambda: LearnerProfile.objects.create(
+            pupil=a.unmatched_pupil, municipality=a.municipality, learning_route="b1",
+            level_goal="Z9",
+        ),
+        "drop_out_signal_has_reason": lambda: DropOutSignal.objects.create(
+            referral=a.referral, match=a.match, signalled_on=_tz.localdate(), reason=""
+        ),
+        "drop_out_signal_not_in_future": lambda: DropOutSignal.objects.create(
+            referral=a.referral, match=a.match, signalled_on=future, reason="Stopt"
+        ),
+        "coach_check_in_not_in_future": lambda: CoachCheckIn.objects.create(
+            match=a.match, held_on=future
+        ),
+    }  # fmt: skip
+    return cases[constraint]
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    [
+        "learner_profile_route_known",
+        "learner_profile_level_known",
+        "drop_out_signal_has_reason",
+        "drop_out_signal_not_in_future",
+        "coach_check_in_not_in_future",
+    ],
+)
+def test_adult_coaching_constraints(world, constraint):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        _adult_constraint_case(world, constraint)()
