@@ -118,6 +118,7 @@ KEPT: dict[str, tuple[str, ...]] = {
         "school",
         "municipality",
         "created_at",
+        "ended_at",
     ),
     "accounts.Invitation": (
         "id",
