@@ -252,8 +252,18 @@ def _scale_section(add, name: str, entry: dict) -> None:
             f"as the Celery job does, in a process of its own: {rep['seconds']} s "
             f"({rep['cpu_seconds']} s CPU), status {rep['status']}, PDF {rep['pdf_kb']} KB; "
             f"peak resident memory {rep['peak_rss_mb']} MB (of which {rep['rss_before_mb']} MB "
-            f"before it started), peak of Python allocations {rep['peak_python_mb']} MB."
+            "before it started)."
         )
+        if rep.get("note"):
+            add("")
+            add(rep["note"])
+        if "figures_s" in rep:
+            add("")
+            add(
+                f"Steps: the figures (every `compute()`) took {rep['figures_s']} s, the "
+                f"suppression and snapshot until {rep['snapshot_s']} s, the PDF the rest "
+                f"({rep['seconds'] - rep['snapshot_s']:.1f} s)."
+            )
         add("")
 
 
