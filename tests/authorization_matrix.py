@@ -85,11 +85,14 @@ MAY_BE_SHOWN = {
     "admin": ALL,
     # the log pages name the people whose records were processed
     "privacy_a": ALL,
-    # their own record, and the pupil they are matched with
+    # their own record, and the pupil they are matched with: not the guardian,
+    # the initiative's waitlist or the adult newcomer
     "volunteer_a": frozenset({"volunteer", "pupil"}),
-    # the pupil their school referred, with the guardians they entered
+    # the pupil their school referred, with the guardians they entered: not the volunteer
     "referrer_a": frozenset({"pupil", "guardian"}),
-    "client_a": frozenset(),
+    # the adult newcomer they referred: never the coach (volunteer) nor a school's pupil
+    "client_a": frozenset({"adult"}),
+    # official_a (aggregates only), privacy_b and everyone of side b: nothing
 }
 
 OUTCOMES = {"ok", "login", "400", "403", "404", "405"}
@@ -284,7 +287,7 @@ referrals:evaluation_record            GET  pk=referral                         
 referrals:impact_record                GET  pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:inbox                        GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_accept                POST pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
-referrals:leader_coach_check_in        GET  pk=adult_match                      login  login  ok     404    403    403    403    403    403    403    403    403    403    403    404    403  # BUG: admin 404 (every other leader page lets the administrator in)
+referrals:leader_coach_check_in        GET  pk=adult_match                      login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_create                GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_decline               GET  pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_detail                GET  pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
@@ -379,5 +382,5 @@ MATRIX = parse(TABLE)
 def row(name: str, method: str, arguments: dict[str, str], observed: dict[str, str]) -> str:
     """One table line for what was observed (printed when a row does not match)."""
     args = ",".join(f"{k}={v}" for k, v in arguments.items()) or "-"
-    cells = " ".join(f"{observed[p]:<6}" for p in PERSONAS)
-    return f"{name:<40} {method:<4} {args:<17} {cells}".rstrip()
+    cells = "".join(f"{observed[p]:<7}" for p in PERSONAS)
+    return f"{name:<38} {method:<4} {args:<36} {cells}".rstrip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,13 +52,12 @@ def drop_out_signal(request, pk: int):
 def coach_check_in(request, pk: int):
     match = get_object_or_404(
         Match.objects.visible_to(request.user)
-        .filter(
-            programme__initiative_id__in=scope_for(request.user).led_initiative_ids,
-            programme__audience=Programme.Audience.ADULTS,
-        )
+        .filter(programme__audience=Programme.Audience.ADULTS)
         .select_related("programme"),
         pk=pk,
     )
+    if not scope_for(request.user).leads(match.programme.initiative_id):
+        raise Http404  # a volunteer's own match of another initiative
     form = CoachCheckInForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,11 +12,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from accounts.tests.authenticators import give_authenticator_app
 from accounts.tests.factories import TEST_PASSWORD, privacy_officer_of
 from municipality.tests.factories import FunderFactory, FundingAgreementFactory
 from reports.models import Report
 
-from .axe import axe_violations, format_violations
+from .axe import axe_violations, check_a11y, format_violations
 from .conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,8 +36,9 @@ def assert_accessible(page, pages: list[tuple[str, str]]) -> None:
 
 
 def test_pages_for_visitors_who_are_not_logged_in(world, browser_page):
+    page = browser_page
     assert_accessible(
-        browser_page,
+        page,
         [
             ("login", reverse("account_login")),
             ("password reset", reverse("account_reset_password")),
@@ -44,6 +46,39 @@ def test_pages_for_visitors_who_are_not_logged_in(world, browser_page):
             ("accessibility statement", reverse("accessibility")),
         ],
     )
+    # The second step of logging in: the authenticator code.
+    give_authenticator_app(world.a.school_referrer)
+    page.goto(reverse("account_login"))
+    page.fill("main [name=login]", world.a.school_referrer.email)
+    page.fill("main [name=password]", TEST_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    check_a11y(page, "two-step verification code")
+
+
+# Pages with wide tables (the dashboard's trend table has a column per
+# figure): on a phone only the table scrolls sideways in its container; the
+# page itself, its headings and paragraphs, stay within the screen.
+PHONE_PAGES = ("home", "referrals:waitlist", "referrals:match_list", "municipality:dashboard")
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("header, main, footer, main > *, main section > *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : ""));
+  return [width, wide.slice(0, 5)];
+}"""
+
+
+def test_pages_fit_a_phone_screen_without_scrolling_sideways(world, phone_page):
+    page = phone_page
+    log_in(page, world.a.project_leader.email, TEST_PASSWORD)
+    too_wide = []
+    for name in PHONE_PAGES:
+        page.goto(reverse(name))
+        width, wide = page.evaluate(_OVERFLOW)
+        if wide:
+            too_wide.append(f"{reverse(name)}: {', '.join(wide)} wider than {width}px")
+    assert not too_wide, "sideways scrolling on a phone (WCAG 1.4.10):\n" + "\n".join(too_wide)
 
 
 def test_pages_of_the_project_leader(world, browser_page):

@@ -256,3 +256,22 @@ def test_project_leader_logs_a_session_with_the_keyboard_only(world, browser_pag
     assert moment.attendance == ContactMoment.Attendance.HELD
     assert moment.date == timezone.localdate()
     assert moment.logged_by == a.project_leader
+
+
+def test_a_table_wider_than_a_phone_scrolls_with_the_arrow_keys(world, phone_page):
+    """Words in a table stay whole; a table that is then too wide scrolls in its region."""
+    a = world.a
+    page = phone_page
+    log_in_with_keyboard(page, a.volunteer_user.email)
+    page.goto(f"/koppelingen/{a.match.pk}/")
+    region = page.locator("main .utrecht-table-container[tabindex='0']").first
+    assert region.get_attribute("role") == "region"
+    caption = region.get_attribute("aria-labelledby")
+    assert caption and page.locator(f"[id='{caption}']").inner_text().strip()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+    skip_to_main(page)
+    tab_to(page, "main .utrecht-table-container[tabindex='0']")
+    assert region.evaluate("el => el.scrollLeft") == 0
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=2_000)
