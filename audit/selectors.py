@@ -136,28 +136,24 @@ def actor_choices(*, user) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "email"))
 
 
-def _supervised_initiatives(user):
+def _supervised(queryset, user):
+    """The people of the initiatives the user supervises (all, for an administrator)."""
     scope = scope_for(user)
-    return None if scope.is_superuser else scope.privacy_initiative_ids
+    if scope.is_superuser:
+        return queryset
+    return queryset.filter(initiative_id__in=scope.privacy_initiative_ids)
 
 
 def supervised_pupil(*, user, pk: int):
     from referrals.models import Pupil
 
-    pupils = Pupil.objects.all()
-    initiative_ids = _supervised_initiatives(user)
-    if initiative_ids is not None:
-        pupils = pupils.filter(initiative_id__in=initiative_ids)
-    return pupils.filter(pk=pk).select_related("initiative").first()
+    return _supervised(Pupil.objects.all(), user).filter(pk=pk).select_related("initiative").first()
 
 
 def supervised_volunteer(*, user, pk: int):
     from initiatives.models import Volunteer
 
-    volunteers = Volunteer.objects.all()
-    initiative_ids = _supervised_initiatives(user)
-    if initiative_ids is not None:
-        volunteers = volunteers.filter(initiative_id__in=initiative_ids)
+    volunteers = _supervised(Volunteer.objects.all(), user)
     return volunteers.filter(pk=pk).select_related("initiative").first()
 
 
@@ -169,11 +165,8 @@ def people_matching(*, user, name: str) -> tuple[list, list]:
     words = name.split()
     if not words:
         return [], []
-    pupils, volunteers = Pupil.objects.all(), Volunteer.objects.all()
-    initiative_ids = _supervised_initiatives(user)
-    if initiative_ids is not None:
-        pupils = pupils.filter(initiative_id__in=initiative_ids)
-        volunteers = volunteers.filter(initiative_id__in=initiative_ids)
+    pupils = _supervised(Pupil.objects.all(), user)
+    volunteers = _supervised(Volunteer.objects.all(), user)
     for word in words:
         pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
         volunteers = volunteers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))

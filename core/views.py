@@ -13,8 +13,6 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import connection
 from django.http import (
     HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseServerError,
     JsonResponse,
 )
 from django.shortcuts import render
@@ -205,14 +203,8 @@ def bad_request(request, exception=None):
     be allowed). The view never ran, so nothing was saved.
     """
     code, detail = _bad_request_reason(exception)
-    if _is_api(request):
-        from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
-
-        body = problem_body(400, detail, code=code, request=request)
-        return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
-    template = loader.get_template("400.html")
-    return HttpResponseBadRequest(
-        template.render({"LANGUAGE_CODE": get_language(), "detail": detail})
+    return _bare_error(
+        request, 400, code=code, detail=detail, context={"detail": detail}, instance=True
     )
 
 
@@ -229,28 +221,37 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
-def server_error(request):
-    """Rendered without context processors: no database, no session, no user."""
+def _bare_error(request, status: int, *, code: str, detail: str, context=None, instance=False):
+    """An error answer rendered without context processors: no database, session or user.
+
+    Under /api/ the API's problem details; elsewhere ``<status>.html``.
+    """
     if _is_api(request):
         from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
 
-        detail = "Something went wrong on our side; it has been logged."
-        body = problem_body(500, detail, code="server_error")
-        return JsonResponse(body, status=500, content_type=PROBLEM_CONTENT_TYPE)
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"LANGUAGE_CODE": get_language()}))
+        body = problem_body(status, detail, code=code, request=request if instance else None)
+        return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
+    template = loader.get_template(f"{status}.html")
+    page = template.render({"LANGUAGE_CODE": get_language(), **(context or {})})
+    return HttpResponse(page, status=status)
+
+
+def server_error(request):
+    return _bare_error(
+        request,
+        500,
+        code="server_error",
+        detail="Something went wrong on our side; it has been logged.",
+    )
 
 
 def service_unavailable(request):
     """The database could not be reached: 503, rendered without touching it."""
-    if _is_api(request):
-        from core.api.errors import PROBLEM_CONTENT_TYPE, problem_body
-
-        detail = "The service is briefly unavailable; nothing was saved. Try again in a minute."
-        body = problem_body(503, detail, code="service_unavailable")
-        response = JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
-    else:
-        template = loader.get_template("503.html")
-        response = HttpResponse(template.render({"LANGUAGE_CODE": get_language()}), status=503)
+    response = _bare_error(
+        request,
+        503,
+        code="service_unavailable",
+        detail="The service is briefly unavailable; nothing was saved. Try again in a minute.",
+    )
     response["Retry-After"] = "60"
     return response

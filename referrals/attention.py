@@ -440,7 +440,7 @@ def _vog_items(initiatives: dict[int, Initiative], today: dt.date) -> list[Atten
                 date=valid_until,
                 anchor=volunteer.newest_vog.isoformat(),
                 title=volunteer.full_name,
-                short_title=_short_name(volunteer),
+                short_title=short_name(volunteer),
                 url=_path("initiatives:volunteer_detail", volunteer.pk),
                 volunteer=volunteer,
             )
@@ -455,14 +455,14 @@ def _day(day: dt.date) -> str:
     return formats.date_format(day, "j F Y")
 
 
-def _short_name(person) -> str:
+def short_name(person) -> str:
     """First name and last initial: enough for an email, less personal data."""
     initial = f" {person.last_name[:1]}." if person.last_name else ""
     return f"{person.first_name}{initial}"
 
 
 def _match_title(match: Match, *, short: bool) -> str:
-    name = _short_name if short else (lambda person: person.full_name)
+    name = short_name if short else (lambda person: person.full_name)
     pupils = ", ".join(name(p.pupil) for p in match.current_participants)
     context = {
         "pupils": pupils,

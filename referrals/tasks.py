@@ -12,6 +12,25 @@ from django.utils import timezone, translation
 
 from accounts.models import Membership, Role
 
+from .attention import short_name
+
+
+def _mail(stem: str, context: dict, recipients: list[str]) -> None:
+    """Render ``referrals/email/<stem>_subject.txt`` and ``_message.txt`` in Dutch; send."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"referrals/email/{stem}_subject.txt", context)
+        body = render_to_string(f"referrals/email/{stem}_message.txt", context)
+    send_mail(" ".join(subject.split()), body, None, recipients)
+
+
+def _url(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs or None)
+
+
+def _mark_notified(change) -> None:
+    change.referrer_notified_at = timezone.now()
+    change.save(update_fields=["referrer_notified_at"])
+
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def send_referral_status_email(self, status_change_id: int) -> bool:
@@ -42,22 +61,16 @@ def send_referral_status_email(self, status_change_id: int) -> bool:
         if recipient is not None and referral.source == referral.Source.CLIENT_MANAGER:
             return _send_client_manager_track_email(change)
         if not is_school_referrer or change.changed_by_id == recipient.pk:
-            change.referrer_notified_at = timezone.now()
-            change.save(update_fields=["referrer_notified_at"])
+            _mark_notified(change)
             return False
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "change": change,
-                "referral": referral,
-                "pupil_short_name": f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}.",
-                "url": settings.SITE_URL
-                + reverse("referrals:school_detail", kwargs={"pk": referral.pk}),
-            }
-            subject = render_to_string("referrals/email/status_change_subject.txt", context)
-            body = render_to_string("referrals/email/status_change_message.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [recipient.email])
-        change.referrer_notified_at = timezone.now()
-        change.save(update_fields=["referrer_notified_at"])
+        context = {
+            "change": change,
+            "referral": referral,
+            "pupil_short_name": short_name(referral.pupil),
+            "url": _url("referrals:school_detail", pk=referral.pk),
+        }
+        _mail("status_change", context, [recipient.email])
+        _mark_notified(change)
         return True
 
 
@@ -91,22 +104,16 @@ def _send_client_manager_track_email(change) -> bool:
     started = change.to_status == TRACK_STARTED
     stopped = change.from_status == TRACK_STOPPED_FROM
     if not (started or stopped) or not _is_client_manager_of_referral(recipient, referral):
-        change.referrer_notified_at = timezone.now()
-        change.save(update_fields=["referrer_notified_at"])
+        _mark_notified(change)
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "referral": referral,
-            "started": started,
-            "person_short_name": f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}.",
-            "url": settings.SITE_URL
-            + reverse("referrals:client_manager_detail", kwargs={"pk": referral.pk}),
-        }
-        subject = render_to_string("referrals/email/client_manager_track_subject.txt", context)
-        body = render_to_string("referrals/email/client_manager_track_message.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [recipient.email])
-    change.referrer_notified_at = timezone.now()
-    change.save(update_fields=["referrer_notified_at"])
+    context = {
+        "referral": referral,
+        "started": started,
+        "person_short_name": short_name(referral.pupil),
+        "url": _url("referrals:client_manager_detail", pk=referral.pk),
+    }
+    _mail("client_manager_track", context, [recipient.email])
+    _mark_notified(change)
     return True
 
 
@@ -130,19 +137,13 @@ def send_drop_out_signal_email(self, signal_id: int) -> bool:
         if referral.source == referral.Source.CLIENT_MANAGER and _is_client_manager_of_referral(
             recipient, referral
         ):
-            with translation.override(settings.LANGUAGE_CODE):
-                context = {
-                    "referral": referral,
-                    "signal": signal,
-                    "person_short_name": (
-                        f"{referral.pupil.first_name} {referral.pupil.last_name[:1]}."
-                    ),
-                    "url": settings.SITE_URL
-                    + reverse("referrals:client_manager_detail", kwargs={"pk": referral.pk}),
-                }
-                subject = render_to_string("referrals/email/drop_out_signal_subject.txt", context)
-                body = render_to_string("referrals/email/drop_out_signal_message.txt", context)
-            send_mail(" ".join(subject.split()), body, None, [recipient.email])
+            context = {
+                "referral": referral,
+                "signal": signal,
+                "person_short_name": short_name(referral.pupil),
+                "url": _url("referrals:client_manager_detail", pk=referral.pk),
+            }
+            _mail("drop_out_signal", context, [recipient.email])
             sent = True
         signal.client_manager_notified_at = timezone.now()
         signal.save(update_fields=["client_manager_notified_at"])
@@ -169,16 +170,13 @@ def send_waitlist_reminder_email(initiative_id: int, referral_ids: list[int]) ->
         memberships__initiative_id=initiative_id,
     ).distinct()
     now = timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "referrals": [(r, (now - r.waiting_since).days) for r in referrals],
-            "url": settings.SITE_URL + reverse("referrals:waitlist"),
-        }
-        subject = render_to_string("referrals/email/waitlist_reminder_subject.txt", context)
-        body = render_to_string("referrals/email/waitlist_reminder_message.txt", context)
+    context = {
+        "referrals": [(r, (now - r.waiting_since).days) for r in referrals],
+        "url": _url("referrals:waitlist"),
+    }
     recipients = [leader.email for leader in leaders]
     if recipients:
-        send_mail(" ".join(subject.split()), body, None, recipients)
+        _mail("waitlist_reminder", context, recipients)
     return len(recipients)
 
 

@@ -185,7 +185,7 @@ class _Collect(logging.Handler):
 # WeasyPrint, fonts, and the template engine, which at DEBUG logs every
 # missing variable with the whole context) stay so; the test then shows that
 # their level matters.
-def _quieted(*, pending: bool = True) -> dict[str, int]:
+def _quieted() -> dict[str, int]:
     return {
         name: logging.getLevelName(config["level"])
         for name, config in settings.LOGGING.get("loggers", {}).items()
@@ -194,14 +194,14 @@ def _quieted(*, pending: bool = True) -> dict[str, int]:
 
 
 @contextmanager
-def every_log_record(*, pending: bool = True) -> Iterator[list[logging.LogRecord]]:
+def every_log_record() -> Iterator[list[logging.LogRecord]]:
     """All records of all loggers at DEBUG: django.request, celery, the app's own.
 
     As with LOG_LEVEL=DEBUG, except that every logger is set to DEBUG, also
     those a library set higher, besides the ones the settings keep quieter.
     """
     handler = _Collect()
-    quieted = _quieted(pending=pending)
+    quieted = _quieted()
     for name in quieted:
         logging.getLogger(name)  # exists from here on, so that its level is set
     root = logging.getLogger()
@@ -657,7 +657,7 @@ def test_the_crawl_would_see_a_name_in_a_link_a_redirect_a_log_or_an_error(canar
 def test_template_debug_records_name_no_one(canary, client_for):
     """With LOG_LEVEL=DEBUG the template engine must not log a page's context."""
     client = client_for(canary.a.project_leader)
-    with every_log_record(pending=False) as records:
+    with every_log_record() as records:
         client.get(reverse("referrals:match_detail", args=[canary.a.match.pk]))
     assert _logged_canaries(records) == []
 

@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from reports.models import Report
 
+from .faults.broker import celery_broker
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,8 +30,6 @@ def _closed_port() -> int:
 @pytest.fixture
 def redis_down(settings):
     """The cache and the broker point at a Redis that is not running."""
-    from config.celery_app import app
-
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     settings.CACHES = {
         "default": {
@@ -39,18 +39,9 @@ def redis_down(settings):
         }
     }
     # (Django's setting_changed handler drops the cached cache backends)
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-
-    def fresh_connections():
-        app._pool = None  # the broker connection pool, made again from broker_url
-        app.amqp._producer_pool = None
-
-    app.conf.update(broker_url=url, task_always_eager=False)
-    fresh_connections()
-    assert cache.get("anything") is None  # the cache answers: a miss
-    yield url
-    app.conf.update(**saved)
-    fresh_connections()
+    with celery_broker(url):
+        assert cache.get("anything") is None  # the cache answers: a miss
+        yield url
 
 
 def test_pages_and_login_keep_working_with_redis_down(redis_down, world, client, client_for):

@@ -26,6 +26,8 @@ from core.periods import Period
 from reports import services
 from reports.models import Report
 
+from .faults.broker import celery_broker
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,17 +92,9 @@ def real_queue(settings, tmp_path):
         client.flushdb()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not running")
-    from config.celery_app import app
-
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=_broker_url(), task_always_eager=False)
-    app._pool = None
-    app.amqp._producer_pool = None
     settings.MEDIA_ROOT = tmp_path / "media"
-    yield tmp_path
-    app.conf.update(**saved)
-    app._pool = None
-    app.amqp._producer_pool = None
+    with celery_broker(_broker_url()):
+        yield tmp_path
     client.flushdb()
 
 

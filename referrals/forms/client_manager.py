@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Programme
@@ -17,6 +16,7 @@ from .school import (
     ConsentChoiceField,
     ConsentDateField,
     DateInput,
+    PastDatesMixin,
 )
 
 POSTCODE_REGEX = r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$"
@@ -30,7 +30,7 @@ class ProgrammeField(forms.ModelChoiceField):
         }
 
 
-class AdultReferralForm(forms.Form):
+class AdultReferralForm(PastDatesMixin, forms.Form):
     """The person, their learner details, the question, the programme and own consent."""
 
     municipality = forms.ModelChoiceField(
@@ -128,18 +128,6 @@ class AdultReferralForm(forms.Form):
                 has_coach=profile.has_coach,
             )
         return initial
-
-    def clean_date_of_birth(self):
-        value = self.cleaned_data["date_of_birth"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return value
-
-    def clean_consent_date(self):
-        value = self.cleaned_data.get("consent_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The consent date cannot be in the future."))
-        return value
 
     def clean(self):
         cleaned = super().clean()

@@ -22,6 +22,7 @@ from schools.models import SchoolLocation
 from ..models import Guardian, Referral, TripartiteMeeting
 from ..services.intake import GoalData
 from ..services.lifecycle import GuardianData, PupilData
+from .school import PastDatesMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -150,7 +151,7 @@ GoalFormSet = forms.formset_factory(GoalForm, formset=BaseGoalFormSet, extra=3, 
 # --- a referral that arrived by phone or mail -------------------------------
 
 
-class LeaderReferralForm(forms.Form):
+class LeaderReferralForm(PastDatesMixin, forms.Form):
     """Pupil, source, support question and consent; guardians in ``GuardianFormSet``."""
 
     SOURCES = [
@@ -237,18 +238,6 @@ class LeaderReferralForm(forms.Form):
         self.fields["neighbourhood"].queryset = neighbourhoods
         if len(programmes) == 1:
             self.fields["programme"].initial = programmes[0].pk
-
-    def clean_consent_date(self):
-        consent_date = self.cleaned_data["consent_date"]
-        if consent_date > timezone.localdate():
-            raise forms.ValidationError(_("The consent date cannot be in the future."))
-        return consent_date
-
-    def clean_date_of_birth(self):
-        date_of_birth = self.cleaned_data["date_of_birth"]
-        if date_of_birth > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return date_of_birth
 
     def clean(self):
         data = super().clean()

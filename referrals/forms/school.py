@@ -73,7 +73,23 @@ def programmes_for_schools(schools) -> object:
     )
 
 
-class ReferralForm(forms.Form):
+class PastDatesMixin:
+    """A person's date of birth and the consent date cannot lie in the future."""
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+    def clean_consent_date(self):
+        value = self.cleaned_data.get("consent_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The consent date cannot be in the future."))
+        return value
+
+
+class ReferralForm(PastDatesMixin, forms.Form):
     """Pupil, support question, programme and parental consent in one form.
 
     The guardians come in a separate formset (``GuardianFormSet``). A user with
@@ -212,18 +228,6 @@ class ReferralForm(forms.Form):
         return self._bound(self.CONSENT_FIELDS)
 
     # --- validation ---------------------------------------------------------
-
-    def clean_date_of_birth(self):
-        value = self.cleaned_data["date_of_birth"]
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        return value
-
-    def clean_consent_date(self):
-        value = self.cleaned_data.get("consent_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The consent date cannot be in the future."))
-        return value
 
     def clean(self):
         cleaned = super().clean()
