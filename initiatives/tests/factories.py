@@ -13,6 +13,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import Membership, Role
+from accounts.tests.factories import plain_name
 from initiatives.models import (
     VOG,
     Availability,
@@ -101,8 +102,8 @@ class VolunteerFactory(DjangoModelFactory):
 
     initiative = factory.SubFactory(InitiativeFactory)
     user = None
-    first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    first_name = plain_name("first_name")
+    last_name = plain_name("last_name")
     email = factory.Sequence(lambda n: f"vrijwilliger{n}@example.nl")
     phone = factory.Sequence(lambda n: f"06-{n:08d}")
     postcode = "3531 AB"

@@ -18,6 +18,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.tests.factories import plain_name
 from core.models import SchoolGrade
 from core.periods import school_year_start
 from referrals.models import (
@@ -54,8 +55,8 @@ class PupilFactory(DjangoModelFactory):
         model = Pupil
 
     initiative = factory.SubFactory("initiatives.tests.factories.InitiativeFactory")
-    first_name = factory.Faker("first_name", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    first_name = plain_name("first_name")
+    last_name = plain_name("last_name")
     date_of_birth = factory.LazyFunction(lambda: days_ago(10 * 365 + 40))
     school = factory.SubFactory("schools.tests.factories.SchoolLocationFactory")
     grade = SchoolGrade.GROEP_6
@@ -69,7 +70,7 @@ class GuardianFactory(DjangoModelFactory):
         model = Guardian
 
     pupil = factory.SubFactory(PupilFactory)
-    name = factory.Faker("name", locale="nl_NL")
+    name = plain_name("name")
     relationship = Guardian.Relationship.MOTHER
     phone = factory.Sequence(lambda n: f"06-{n:08d}")
     email = factory.Sequence(lambda n: f"ouder{n}@example.nl")
@@ -102,7 +103,7 @@ class ReferralFactory(DjangoModelFactory):
     school_year = factory.LazyFunction(lambda: school_year_start(timezone.localdate()))
     support_what = "Hulp bij begrijpend lezen."
     support_why = "Loopt een jaar achter met lezen; ouders kunnen thuis niet helpen."
-    consent_given_by = factory.Faker("name", locale="nl_NL")
+    consent_given_by = plain_name("name")
     consent_date = factory.LazyFunction(lambda: days_ago(8))
     consent_method = Referral.ConsentMethod.IN_WRITING
     status = Referral.Status.SUBMITTED
