@@ -34,6 +34,11 @@ urlpatterns = [
     # Project leader
     path("intake/", leader.inbox, name="inbox"),
     path("intake/nieuw/", leader.referral_create, name="leader_create"),
+    path(
+        "intake/volwassene/nieuw/",
+        adults_leader.adult_referral_create,
+        name="leader_adult_create",
+    ),
     path("intake/<int:pk>/", leader.referral_detail, name="leader_detail"),
     path(
         "intake/<int:pk>/uitvalsignaal/",

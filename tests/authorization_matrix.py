@@ -287,6 +287,7 @@ referrals:evaluation_record            GET  pk=referral                         
 referrals:impact_record                GET  pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:inbox                        GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_accept                POST pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
+referrals:leader_adult_create          GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_coach_check_in        GET  pk=adult_match                      login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_create                GET  -                                   login  login  ok     ok     403    403    403    403    403    403    403    403    403    403    ok     403
 referrals:leader_decline               GET  pk=referral                         login  login  ok     404    403    403    403    403    403    403    403    403    403    403    ok     403

@@ -37,7 +37,7 @@ from core.api.fields import (
 )
 from core.models import SchoolGrade
 from initiatives.models import Programme
-from municipality.models import Neighbourhood
+from municipality.models import Municipality, Neighbourhood
 from schools.models import SchoolLocation
 
 from .. import selectors
@@ -47,12 +47,14 @@ from ..models import (
     Goal,
     GoalEvaluation,
     Guardian,
+    LearnerProfile,
     PriorityChange,
     Pupil,
     Referral,
     ReferralStatusChange,
     TripartiteMeeting,
 )
+from ..services.adults import ADULT_SOURCES, LearnerData
 from ..services.intake import GoalData
 from ..services.lifecycle import GuardianData, PupilData, age_on
 from ..services.waitlist import reminder_interval
@@ -1013,8 +1015,67 @@ class SchoolReferralInputSerializer(ReferralInputBase):
         }
 
 
+class LearnerInputSerializer(serializers.Serializer):
+    """An adult's learner details, as the form for adults asks them (no BSN)."""
+
+    municipality = StrictPrimaryKeyRelatedField(
+        queryset=Municipality.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Identifier of the municipality the person lives in, one the programme "
+        "serves; may be left out when the programme serves one municipality.",
+    )
+    learning_route = StrictChoiceField(
+        choices=LearnerProfile.LearningRoute.choices, help_text="The integration learning route."
+    )
+    level_goal = StrictChoiceField(
+        choices=LearnerProfile.Level.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The language level goal, where known.",
+    )
+    language_school = StrictCharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The person's language school.",
+    )
+    has_coach = StrictBooleanField(
+        required=False, default=False, help_text="Whether the person has a coach."
+    )
+    phone = StrictCharField(
+        max_length=20,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The person's phone number; give it or the email address.",
+    )
+    email = StrictEmailField(
+        max_length=254,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The person's email address; give it or the phone number.",
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("phone") and not attrs.get("email"):
+            raise serializers.ValidationError(
+                {"phone": _("Give a phone number or an email address.")}
+            )
+        return attrs
+
+
 class LeaderReferralInputSerializer(ReferralInputBase):
-    """A referral that reached the project leader by phone or mail, entered and submitted."""
+    """A referral that reached the project leader by phone or mail, entered and submitted.
+
+    With ``learner`` it registers an adult for a programme for adults (as the
+    page "Register an adult"): then no school, year group, parents or carers,
+    and the consent is the person's own.
+    """
 
     SOURCES = LeaderReferralForm.SOURCES
 
@@ -1069,29 +1130,145 @@ class LeaderReferralInputSerializer(ReferralInputBase):
         max_length=MAX_TEXT, required=False, default="", allow_blank=True, help_text="Why."
     )
     consent_given_by = StrictCharField(
-        max_length=200, help_text="The parent or carer who gave consent for this referral."
+        max_length=200,
+        help_text="The parent or carer who gave consent for this referral; for an adult, "
+        "the person themselves.",
     )
     consent_date = StrictDateField(help_text="When consent was given.")
     consent_method = StrictChoiceField(
         choices=Referral.ConsentMethod.choices, help_text="How consent was given."
     )
+    learner = LearnerInputSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only for a programme for adults, and required there: the person's learner "
+        "details. The source is then self, wijkteam or other.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The same choices as the page's form.
+        # The choices of the page's forms together: the pupil form's and the
+        # form for adults' (the leader's active programmes of either kind).
         choices = _create_choices(self.user)
-        self.fields["programme"].queryset = choices["programmes"]
+        programmes = Programme.objects.managed_by(self.user).filter(is_active=True)
+        self.fields["programme"].queryset = programmes
         self.fields["school"].queryset = choices["schools"]
-        self.fields["neighbourhood"].queryset = choices["neighbourhoods"]
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
+            municipality__programmes__in=programmes
+        ).distinct()
 
     def validate(self, attrs):
+        if attrs["programme"].audience == Programme.Audience.ADULTS or attrs["learner"]:
+            return self._validate_adult(attrs)
         if attrs["source"] == Referral.Source.SCHOOL and attrs.get("school") is None:
             raise serializers.ValidationError(
                 {"school": _("Choose the school that referred the pupil.")}
             )
         return attrs
 
+    def _validate_adult(self, attrs):
+        programme, learner = attrs["programme"], attrs["learner"]
+        if programme.audience != Programme.Audience.ADULTS:
+            raise serializers.ValidationError(
+                {"learner": _("Learner details are for programmes for adults only.")}
+            )
+        if learner is None:
+            raise serializers.ValidationError(
+                {
+                    "programme": _(
+                        "This programme is for adults: register the person with their learner "
+                        "details (learner), without school, year group or parents."
+                    )
+                }
+            )
+        errors = {}
+        if attrs["source"] not in ADULT_SOURCES:
+            errors["source"] = _(
+                "An adult registers themselves or is sent by a neighbourhood team or someone "
+                "else; a client manager refers through their own page."
+            )
+        not_for_adults = _("Adults have no school, year group or parents in the record.")
+        for name in ("school", "grade"):
+            if attrs.get(name) is not None:
+                errors[name] = not_for_adults
+        for name in ("guardians", "support_why", "support_tried"):
+            if attrs.get(name):
+                errors[name] = (
+                    not_for_adults
+                    if name == "guardians"
+                    else _("For an adult, give only what they want to work on (support_what).")
+                )
+        served = list(programme.municipalities.all())
+        municipality = learner["municipality"]
+        if municipality is None and len(served) == 1:
+            municipality = learner["municipality"] = served[0]
+        if municipality is None:
+            errors["learner"] = {
+                "municipality": _(
+                    "This programme serves several municipalities: choose where the person lives."
+                )
+            }
+        elif municipality not in served:
+            errors["learner"] = {
+                "municipality": _("This programme does not serve this municipality.")
+            }
+        neighbourhood = attrs.get("neighbourhood")
+        if (
+            neighbourhood is not None
+            and municipality is not None
+            and neighbourhood.municipality_id != municipality.pk
+        ):
+            errors["neighbourhood"] = _("Choose a neighbourhood in the person's municipality.")
+        if neighbourhood is None and not attrs.get("postcode"):
+            errors["postcode"] = _("Give the neighbourhood or the postcode.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    @property
+    def is_adult(self) -> bool:
+        return self.validated_data["learner"] is not None
+
+    def _pupil_data(self) -> PupilData:
+        data = self.validated_data
+        return PupilData(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            grade=data["grade"],
+            neighbourhood_id=data["neighbourhood"].pk if data["neighbourhood"] else None,
+            postcode=data["postcode"],
+            home_languages=[lang.strip() for lang in data["home_languages"] if lang.strip()],
+            needs=data["needs"],
+        )
+
+    def adult_service_kwargs(self) -> dict:
+        """For ``adult_referral_create_by_project_leader``."""
+        data = self.validated_data
+        learner = data["learner"]
+        return {
+            "programme": data["programme"],
+            "municipality": learner["municipality"],
+            "source": data["source"],
+            "source_detail": data["source_detail"],
+            "pupil": self._pupil_data(),
+            "learner": LearnerData(
+                learning_route=learner["learning_route"],
+                level_goal=learner["level_goal"],
+                language_school=learner["language_school"],
+                has_coach=learner["has_coach"],
+                phone=learner["phone"],
+                email=learner["email"],
+            ),
+            "support_what": data["support_what"],
+            "consent_given_by": data["consent_given_by"],
+            "consent_date": data["consent_date"],
+            "consent_method": data["consent_method"],
+        }
+
     def service_kwargs(self) -> dict:
+        """For ``referral_create_by_project_leader`` (a pupil)."""
         data = self.validated_data
         is_school = data["source"] == Referral.Source.SCHOOL
         return {
@@ -1099,16 +1276,7 @@ class LeaderReferralInputSerializer(ReferralInputBase):
             "source": data["source"],
             "source_detail": data["source_detail"],
             "school": data["school"] if is_school else None,
-            "pupil": PupilData(
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                date_of_birth=data["date_of_birth"],
-                grade=data["grade"],
-                neighbourhood_id=data["neighbourhood"].pk if data["neighbourhood"] else None,
-                postcode=data["postcode"],
-                home_languages=[lang.strip() for lang in data["home_languages"] if lang.strip()],
-                needs=data["needs"],
-            ),
+            "pupil": self._pupil_data(),
             "guardians": guardian_data(data["guardians"]),
             "support_what": data["support_what"],
             "support_why": data["support_why"],

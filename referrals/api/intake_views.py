@@ -37,6 +37,7 @@ from ..models import (
     TripartiteMeeting,
 )
 from ..selectors.referrals import _matched_since_subquery, _sessions_held_subquery
+from ..services.adults import adult_referral_create_by_project_leader
 from ..views.leader import PRIORITY_STATUSES
 from . import intake_serializers as s
 from .intake_filters import PupilFilter, ReferralFilter, WaitlistFilter
@@ -144,7 +145,10 @@ def _action_schema(summary: str, description: str, request=s.VersionSerializer):
     registrations=extend_schema(
         summary="Enter a referral received by phone or mail (project leader)",
         description="A referral from a parent, neighbourhood team, school or the pupil that "
-        "reached the initiative another way; entered with consent and submitted at once.",
+        "reached the initiative another way; entered with consent and submitted at once. "
+        "For a programme for adults, send the person's `learner` details instead of a "
+        "school, year group and parents (source `self`, `wijkteam` or `other`; the consent "
+        "is the person's own). Client managers refer through their own page.",
         request=s.LeaderReferralInputSerializer,
         responses={201: s.ReferralDetailSerializer},
     ),
@@ -332,17 +336,26 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 date_of_birth=data["date_of_birth"],
             )
             if duplicates.exists():
-                raise ValidationError(
-                    {
-                        "confirm_duplicate": _(
-                            "This child may already be known. Send confirm_duplicate true "
-                            "to save anyway."
-                        )
-                    }
+                message = (
+                    _(
+                        "This person may already be known. Send confirm_duplicate true "
+                        "to save anyway."
+                    )
+                    if serializer.is_adult
+                    else _(
+                        "This child may already be known. Send confirm_duplicate true "
+                        "to save anyway."
+                    )
                 )
-        referral = services.referral_create_by_project_leader(
-            user=user, **serializer.service_kwargs()
-        )
+                raise ValidationError({"confirm_duplicate": message})
+        if serializer.is_adult:
+            referral = adult_referral_create_by_project_leader(
+                user=user, **serializer.adult_service_kwargs()
+            )
+        else:
+            referral = services.referral_create_by_project_leader(
+                user=user, **serializer.service_kwargs()
+            )
         return self._answer(referral, status.HTTP_201_CREATED)
 
     # --- status changes ---

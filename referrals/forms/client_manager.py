@@ -1,4 +1,6 @@
-"""Forms of the klantmanager (client manager): refer an adult newcomer."""
+"""Forms for adult newcomers: the klantmanager (client manager) refers one, the
+project leader registers one directly, records drop-out signals and check-ins.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from initiatives.models import Programme
 from municipality.models import Municipality, Neighbourhood
 
 from ..models import LearnerProfile, Referral
-from ..services.adults import LearnerData, adult_programmes
+from ..services.adults import ADULT_SOURCES, LearnerData, adult_programmes
 from ..services.lifecycle import PupilData
 from .school import (
     ConsentCharField,
@@ -32,6 +34,8 @@ class ProgrammeField(forms.ModelChoiceField):
 
 class AdultReferralForm(PastDatesMixin, forms.Form):
     """The person, their learner details, the question, the programme and own consent."""
+
+    neighbourhood_elsewhere = _("Choose a neighbourhood in your municipality.")
 
     municipality = forms.ModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.none()
@@ -134,7 +138,7 @@ class AdultReferralForm(PastDatesMixin, forms.Form):
         municipality = self.chosen_municipality(cleaned)
         neighbourhood = cleaned.get("neighbourhood")
         if municipality and neighbourhood and neighbourhood.municipality_id != municipality.pk:
-            self.add_error("neighbourhood", _("Choose a neighbourhood in your municipality."))
+            self.add_error("neighbourhood", self.neighbourhood_elsewhere)
         if (
             "postcode" not in self.errors
             and "neighbourhood" not in self.errors
@@ -178,6 +182,87 @@ class AdultReferralForm(PastDatesMixin, forms.Form):
             "consent_given_by": data["consent_given_by"] or "",
             "consent_date": data["consent_date"],
             "consent_method": data["consent_method"] or "",
+        }
+
+
+class LeaderAdultReferralForm(AdultReferralForm):
+    """The project leader registers an adult directly: the klantmanager's form plus the source.
+
+    The programmes are the leader's own programmes for adults; the
+    municipality is one they serve, and may be left out when the chosen
+    programme serves only one. Consent is needed: the referral is submitted
+    at once (the service refuses it without).
+    """
+
+    neighbourhood_elsewhere = _("Choose a neighbourhood in the person's municipality.")
+
+    source = forms.ChoiceField(
+        label=_("Referred by"),
+        choices=[(source.value, source.label) for source in ADULT_SOURCES],
+        initial=Referral.Source.SELF,
+        widget=forms.RadioSelect,
+    )
+    source_detail = forms.CharField(
+        label=_("Source details"),
+        max_length=200,
+        required=False,
+        help_text=_("For example the name of the neighbourhood team worker, or how it came in."),
+    )
+    save_anyway = forms.BooleanField(
+        label=_("This is a different person or a new referral: save anyway"), required=False
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        municipality_ids = set(
+            Municipality.objects.filter(programmes__in=programmes).values_list("pk", flat=True)
+        )
+        super().__init__(*args, municipality_ids=municipality_ids, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].empty_label = None
+        if "municipality" in self.fields:
+            self.fields["municipality"].required = False
+            self.fields["municipality"].help_text = _(
+                "Where the person lives. May be left empty when the programme serves one "
+                "municipality."
+            )
+        self.fields["consent_given_by"].help_text = _(
+            "The person themselves agreed to the registration."
+        )
+
+    def clean(self):
+        self._resolve_municipality(self.cleaned_data)
+        return super().clean()
+
+    def _resolve_municipality(self, cleaned) -> None:
+        """The chosen municipality must be served by the programme; one served is implied."""
+        programme = cleaned.get("programme")
+        if programme is None or "municipality" in self.errors:
+            return
+        served = list(programme.municipalities.all())
+        if self.single_municipality is not None:
+            if self.single_municipality not in served:
+                self.add_error("programme", _("This programme does not serve this municipality."))
+            return
+        chosen = cleaned.get("municipality")
+        if chosen is None:
+            if len(served) == 1:
+                cleaned["municipality"] = served[0]
+            else:
+                self.add_error(
+                    "municipality",
+                    _(
+                        "This programme serves several municipalities: choose where the "
+                        "person lives."
+                    ),
+                )
+        elif chosen not in served:
+            self.add_error("municipality", _("This programme does not serve this municipality."))
+
+    def service_kwargs(self) -> dict:
+        return {
+            **super().service_kwargs(),
+            "source": self.cleaned_data["source"],
+            "source_detail": self.cleaned_data["source_detail"],
         }
 
 

@@ -60,11 +60,13 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
 
 
 def programmes_for_schools(schools) -> object:
-    """Active programmes that serve at least one of ``schools``."""
+    """Active programmes for pupils that serve at least one of ``schools``."""
     schools = list(schools)
     return (
         Programme.objects.filter(
-            is_active=True, municipalities__in={s.municipality_id for s in schools}
+            is_active=True,
+            audience=Programme.Audience.PUPILS,
+            municipalities__in={s.municipality_id for s in schools},
         )
         .filter(Q(schools__isnull=True) | Q(schools__in=schools))
         .select_related("initiative")

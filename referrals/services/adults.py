@@ -1,8 +1,10 @@
 """Adult language coaching (taalcoaching in de inburgering).
 
 A klantmanager (client manager) of a municipality refers an adult newcomer
-to a programme for adults that serves the municipality; the person gives
-their own consent (no guardians). The project leader records signals of
+to a programme for adults that serves the municipality, or the person
+registers through the project leader, who enters them directly; either way
+the person gives their own consent (no guardians, no school, no BSN). The
+project leader records signals of
 imminent drop-out, which the klantmanager is told about, and check-ins with
 the volunteer coach.
 """
@@ -35,6 +37,11 @@ from .match_common import require_leader
 
 S = Referral.Status
 
+# Who brings an adult to the project leader: the person themselves, a
+# neighbourhood team or someone else. Schools refer pupils, and a
+# klantmanager refers through their own page (``adult_referral_save``).
+ADULT_SOURCES = (Referral.Source.SELF, Referral.Source.WIJKTEAM, Referral.Source.OTHER)
+
 
 @dataclass
 class LearnerData:
@@ -55,6 +62,16 @@ def adult_programmes(*, municipality_ids):
             municipalities__in=list(municipality_ids),
         )
         .distinct()
+        .select_related("initiative")
+        .order_by("initiative__name", "name")
+    )
+
+
+def led_adult_programmes(*, user):
+    """Active programmes for adults of the initiatives the user leads."""
+    return (
+        Programme.objects.managed_by(user)
+        .filter(is_active=True, audience=Programme.Audience.ADULTS)
         .select_related("initiative")
         .order_by("initiative__name", "name")
     )
@@ -123,7 +140,9 @@ def adult_referral_save(
             {"programme": _("This programme does not take adults from your municipality.")}
         )
     today = timezone.localdate()
-    _check_programme_fits(programme, school=None, pupil=pupil, today=today)
+    _check_programme_fits(
+        programme, school=None, pupil=pupil, today=today, audience=Programme.Audience.ADULTS
+    )
     if consent_date and consent_date > today:
         raise ValidationError({"consent_date": _("The consent date cannot be in the future.")})
     record = _write_pupil(
@@ -145,6 +164,68 @@ def adult_referral_save(
         _check_adult_consent(referral)
         referral = referral_submit(referral=referral, user=user)
     return referral
+
+
+@transaction.atomic
+def adult_referral_create_by_project_leader(
+    *,
+    user,
+    programme: Programme,
+    municipality,
+    source: str,
+    pupil: PupilData,
+    learner: LearnerData,
+    source_detail: str = "",
+    support_what: str = "",
+    consent_given_by: str = "",
+    consent_date: dt.date | None = None,
+    consent_method: str = "",
+) -> Referral:
+    """An adult who registered with the initiative (or was sent by a neighbourhood team, ...).
+
+    The project leader enters the person, their learner details and their own
+    consent; the referral is submitted at once, as
+    ``referral_create_by_project_leader`` does for a pupil. No school, no
+    guardians.
+    """
+    scope = scope_for(user)
+    if not scope.leads(programme.initiative_id):
+        raise PermissionDenied(_("You can only enter referrals for your own initiative."))
+    today = timezone.localdate()
+    _check_programme_fits(
+        programme, school=None, pupil=pupil, today=today, audience=Programme.Audience.ADULTS
+    )
+    errors = {}
+    if source not in ADULT_SOURCES:
+        errors["source"] = _(
+            "An adult registers themselves or is sent by a neighbourhood team or someone "
+            "else; a client manager refers through their own page."
+        )
+    if not programme.municipalities.filter(pk=municipality.pk).exists():
+        errors["municipality"] = _("This programme does not serve this municipality.")
+    if consent_date and consent_date > today:
+        errors["consent_date"] = _("The consent date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    referral = Referral(
+        programme=programme,
+        source=source,
+        source_detail=source_detail.strip(),
+        referring_school=None,
+        referred_by=user,
+        school_year=school_year_start(today),
+        support_what=support_what,
+        consent_given_by=consent_given_by.strip(),
+        consent_date=consent_date,
+        consent_method=consent_method,
+        status=S.DRAFT,
+    )
+    _check_adult_consent(referral)
+    record = _write_pupil(None, pupil, initiative=programme.initiative, school=None)
+    _write_profile(record, learner, municipality=municipality)
+    referral.pupil = record
+    referral.save()
+    return referral_submit(referral=referral, user=user)
 
 
 @transaction.atomic

@@ -187,13 +187,27 @@ def age_on(date_of_birth: dt.date, day: dt.date) -> int:
     )
 
 
-def _check_programme_fits(programme: Programme, *, school, pupil: PupilData, today: dt.date):
+def _check_programme_fits(
+    programme: Programme,
+    *,
+    school,
+    pupil: PupilData,
+    today: dt.date,
+    audience: str = Programme.Audience.PUPILS,
+):
+    """The programme takes this person: their audience, school, age and school year."""
     errors: dict[str, str] = {}
+    if programme.audience != audience:
+        errors["programme"] = (
+            _("This programme is for adults, not for pupils.")
+            if programme.audience == Programme.Audience.ADULTS
+            else _("This programme is for pupils, not for adults.")
+        )
     if (
         school is not None
         and not Programme.objects.serving_school(school).filter(pk=programme.pk).exists()
     ):
-        errors["programme"] = _("This programme does not take pupils from this school.")
+        errors.setdefault("programme", _("This programme does not take pupils from this school."))
     age = age_on(pupil.date_of_birth, today)
     if not programme.min_age <= age <= programme.max_age:
         errors.setdefault(
@@ -386,6 +400,23 @@ def referral_create_by_project_leader(
     scope = scope_for(user)
     if not scope.leads(programme.initiative_id):
         raise PermissionDenied(_("You can only enter referrals for your own initiative."))
+    if programme.audience == Programme.Audience.ADULTS:
+        raise ValidationError(
+            {
+                "programme": _(
+                    "This programme is for adults. Register the person with the form for "
+                    "adults (“Register an adult”)."
+                )
+            }
+        )
+    if source == Referral.Source.CLIENT_MANAGER:
+        raise ValidationError(
+            {
+                "source": _(
+                    "Client managers refer people through their own page; choose another source."
+                )
+            }
+        )
     if source == Referral.Source.SCHOOL and school is None:
         raise ValidationError({"school": _("Choose the school that referred the pupil.")})
     today = timezone.localdate()

@@ -1,5 +1,6 @@
-"""The project leader's pages for adult language coaching: a signal of
-imminent drop-out on a referral, and a check-in with the coach of a match.
+"""The project leader's pages for adult language coaching: registering an
+adult directly, a signal of imminent drop-out on a referral, and a check-in
+with the coach of a match.
 
 Access as on the other leader pages: a project leader (else 403) of the
 referral's or match's initiative (else 404).
@@ -11,19 +12,74 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import leader_required
 from accounts.scope import scope_for
+from core.submissions import once_per_submission
 from initiatives.models import Programme
 
 from .. import selectors
-from ..forms.client_manager import CoachCheckInForm, DropOutSignalForm
+from ..forms.client_manager import CoachCheckInForm, DropOutSignalForm, LeaderAdultReferralForm
 from ..models import Match
-from ..services.adults import coach_check_in_record, drop_out_signal_record
-from .common import add_errors
+from ..services.adults import (
+    adult_referral_create_by_project_leader,
+    coach_check_in_record,
+    drop_out_signal_record,
+    led_adult_programmes,
+)
+from .common import add_errors, to_leader_detail
+from .leader import _duplicates
+
+
+@require_http_methods(["GET", "POST"])
+@leader_required
+@once_per_submission
+def adult_referral_create(request):
+    """Register an adult who came to the initiative themselves (or through a neighbourhood team)."""
+    user = request.user
+    programmes = led_adult_programmes(user=user)
+    duplicates = []
+    if request.method == "POST":
+        form = LeaderAdultReferralForm(request.POST, programmes=programmes)
+        if form.is_valid():
+            duplicates = _duplicates(user, form)
+            if duplicates and not form.cleaned_data["save_anyway"]:
+                form.add_error(
+                    "save_anyway",
+                    _(
+                        "This person may already be known. Check the referrals above; "
+                        "tick this box to save anyway."
+                    ),
+                )
+            else:
+                try:
+                    referral = adult_referral_create_by_project_leader(
+                        user=user, **form.service_kwargs()
+                    )
+                except ValidationError as error:
+                    add_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s has been registered.") % {"name": referral.pupil.full_name},
+                    )
+                    return to_leader_detail(referral)
+    else:
+        form = LeaderAdultReferralForm(programmes=programmes)
+    return render(
+        request,
+        "referrals/leader/adult_create.html",
+        {
+            "form": form,
+            "has_programmes": programmes.exists(),
+            "duplicates": duplicates,
+            "cancel_url": reverse("referrals:inbox"),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

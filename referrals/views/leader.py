@@ -43,6 +43,7 @@ from ..forms.leader import (
     VersionForm,
 )
 from ..models import Goal, PriorityChange, Referral, ReferralStatusChange, TripartiteMeeting
+from ..services.adults import led_adult_programmes
 from ..services.lifecycle import TRANSITIONS, age_on
 from ..services.waitlist import reminder_interval
 from .common import add_errors, guardian_languages, safe_next, to_leader_detail
@@ -134,7 +135,11 @@ def inbox(request):
     return render(
         request,
         "referrals/leader/inbox.html",
-        {"new_rows": new, "intake_rows": intake_rows},
+        {
+            "new_rows": new,
+            "intake_rows": intake_rows,
+            "has_adult_programmes": led_adult_programmes(user=user).exists(),
+        },
     )
 
 
@@ -546,9 +551,10 @@ def waitlist(request):
 
 
 def _create_choices(user):
+    """The pupil form's choices: programmes for adults have their own form."""
     programmes = (
         Programme.objects.managed_by(user)
-        .filter(is_active=True)
+        .filter(is_active=True, audience=Programme.Audience.PUPILS)
         .select_related("initiative")
         .order_by("initiative__name", "name")
     )
