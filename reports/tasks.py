@@ -27,3 +27,11 @@ def sweep_reports() -> dict:
     from .services import sweep_reports as run
 
     return run()
+
+
+@shared_task
+def refresh_figures(kind: str, scope: dict, args: list, language: str) -> None:
+    """Compute one stale entry of the figures cache again (reports.indicators.cache)."""
+    from .indicators.cache import refresh
+
+    refresh(kind, scope, args, language)

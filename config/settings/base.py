@@ -113,6 +113,14 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=0, minimum=0)
+# PostgreSQL's JIT compiler starts on queries it estimates as expensive, such
+# as the indicator aggregates, and then spends more time compiling than the
+# query takes (1.5 s of 2.3 s for one of them, docs/benchmarks.md). Off for the
+# application's connections unless DATABASE_JIT=true.
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool(
+    "DATABASE_JIT", default=False
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -497,6 +505,16 @@ REPORT_STALE_MINUTES = env_int("REPORT_STALE_MINUTES", default=30, minimum=5)
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", default=3, minimum=1)
 # A report still queued after this long is sent to a worker again.
 REPORT_RESEND_MINUTES = env_int("REPORT_RESEND_MINUTES", default=5, minimum=1)
+# Seconds the dashboards and the indicators API show figures as computed
+# (reports.indicators.cache): older ones are computed again in the background,
+# and the default dashboard of every municipality is kept fresh by the beat
+# job warm-dashboards. 0 computes on every view. Reports are never cached.
+INDICATOR_CACHE_SECONDS = env_int("INDICATOR_CACHE_SECONDS", default=600, minimum=0)
+if INDICATOR_CACHE_SECONDS:
+    CELERY_BEAT_SCHEDULE["warm-dashboards"] = {
+        "task": "municipality.tasks.warm_dashboards",
+        "schedule": INDICATOR_CACHE_SECONDS,
+    }
 
 # Retention (core.retention): months after a pupil's guidance ended (the last
 # match or referral end) and after a volunteer stopped, before their personal

@@ -1,6 +1,6 @@
 """Local development: embedded SQLite, tasks in-process, mail on the console."""
 
-from config.env import env_bool
+from config.env import env_bool, env_int
 
 from .base import *  # noqa: F403
 
@@ -14,3 +14,5 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# The demo: new records show on the dashboards within two minutes.
+INDICATOR_CACHE_SECONDS = env_int("INDICATOR_CACHE_SECONDS", default=60, minimum=0)

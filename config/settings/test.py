@@ -19,3 +19,6 @@ ACCOUNT_RATE_LIMITS = False
 # As in production: the test client of conftest's client_for has an authenticator.
 MFA_REQUIRED = True
 LANGUAGE_CODE = "nl"
+# Every test sees the figures of the data it just made; the tests of the
+# figures cache (reports/tests/test_figures_cache.py) turn it on.
+INDICATOR_CACHE_SECONDS = 0

@@ -10,16 +10,19 @@ initiative's own dashboard shows exact numbers.
 
 Queries: a fixed number per dashboard, whatever the number of pupils,
 sessions, schools or neighbourhoods (the engine aggregates in the database).
-Realised-against-target needs one ``compute`` per distinct agreement scope
-(initiative plus programmes); co-financing agreements over the same
-programmes share it. A filtered municipal dashboard computes each view once:
-the figures the disclosure check (``narrowing_discloses``) computed are the
-ones the page shows.
+Realised-against-target needs one ``compute_targetable`` (seven queries) per
+distinct agreement scope (initiative plus programmes); co-financing
+agreements over the same programmes share it. Recently computed figures come
+from ``reports.indicators.cache``: a dashboard whose figures are kept reads
+only the agreements, and says when its figures were computed. A filtered
+municipal dashboard computes each view once: the figures the disclosure
+check (``narrowing_discloses``) computed are the ones the page shows.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 
@@ -31,7 +34,8 @@ from core.periods import Period, school_year_start
 from initiatives.models import Initiative, Programme
 from municipality.models import FundingAgreement, Municipality, Neighbourhood, Target
 from reports import charts, suppression
-from reports.indicators import IndicatorScope, IndicatorSet, Table, compute, reach_gap, trend
+from reports.indicators import IndicatorScope, IndicatorSet, Table
+from reports.indicators import cache as figures_cache
 
 # The school years the trend chart shows, the last one being the period's.
 TREND_YEARS = 5
@@ -145,10 +149,21 @@ class Dashboard:
     withheld: bool = False
     # Adult programmes' figures; empty when the view has no adult programmes.
     adults: tuple[Shown, ...] = ()
+    # When the oldest of the figures shown was computed (reports.indicators.cache).
+    computed_at: dt.datetime | None = None
 
     @property
     def period(self) -> Period:
         return self.filters.period
+
+    @property
+    def refresh_minutes(self) -> int:
+        """Within how many minutes new records show in the figures (0: at once).
+
+        A cached figure is fresh for ``INDICATOR_CACHE_SECONDS`` and shown for
+        as long again while it is computed anew (reports.indicators.cache).
+        """
+        return -(-2 * figures_cache.max_age() // 60)
 
 
 # --- choices for the filters ---------------------------------------------------
@@ -228,6 +243,7 @@ class ViewFigures:
 
     indicators: IndicatorSet
     trend: Table
+    computed_at: dt.datetime | None = None
 
     @property
     def items(self) -> tuple:
@@ -244,14 +260,24 @@ def _trend_years(period: Period) -> list[int]:
     return list(range(last_year - TREND_YEARS + 1, last_year + 1))
 
 
-def _view_figures(filters: DashboardFilters, computed: Computed | None = None) -> ViewFigures:
-    """The view's figures, computed once: taken from (and kept in) ``computed``."""
+def _view_figures(
+    filters: DashboardFilters, computed: Computed | None = None, *, refresh: bool = False
+) -> ViewFigures:
+    """The view's figures, computed once: taken from (and kept in) ``computed``.
+
+    Recently computed figures come from ``reports.indicators.cache``;
+    ``refresh`` computes them again (the beat job that keeps them fresh).
+    """
     scope, period = filters.scope, filters.period
     key = (scope, period)
     if computed is not None and key in computed:
         return computed[key]
+    indicators = figures_cache.figures(scope, period, refresh=refresh)
+    trend_table = figures_cache.trend_of(scope, _trend_years(period), refresh=refresh)
     figures = ViewFigures(
-        indicators=compute(scope, period), trend=trend(scope, _trend_years(period))
+        indicators=indicators.value,
+        trend=trend_table.value,
+        computed_at=min(indicators.computed_at, trend_table.computed_at),
     )
     if computed is not None:
         computed[key] = figures
@@ -340,6 +366,7 @@ def _dashboard(
     with_targets = _with_targets(list(agreements), period=period)
     keys = _target_keys(indicators)
     realised_table = _realised_table(indicators, with_targets, keys)
+    gap = figures_cache.gap(scope, period)
     # Everything on the page is protected together: the trend and the realised
     # figures per agreement could otherwise give away a hidden count.
     published = _publish(indicators, suppressed, extra_tables=(trend_table, realised_table))
@@ -370,7 +397,10 @@ def _dashboard(
         trend=charts.trend_chart(
             published.table("trend"), title=_("Trend over school years"), suppressed=suppressed
         ),
-        reach_gap=reach_gap(scope, period),
+        reach_gap=gap.value,
+        computed_at=min(
+            [view_figures.computed_at, gap.computed_at, *(row.computed_at for row in with_targets)],
+        ),
     )
 
 
@@ -385,15 +415,19 @@ class _AgreementFigures:
     agreement: FundingAgreement
     targets: dict[str, int]
     indicators: IndicatorSet
+    computed_at: dt.datetime
 
 
-def _with_targets(agreements: list[FundingAgreement], *, period: Period) -> list[_AgreementFigures]:
+def _with_targets(
+    agreements: list[FundingAgreement], *, period: Period, refresh: bool = False
+) -> list[_AgreementFigures]:
     """The agreements that have targets, with their figures over ``period``.
 
-    One ``compute`` per distinct agreement scope: co-financing agreements over
-    the same programmes share it.
+    One ``compute_targetable`` per distinct agreement scope (recently computed
+    ones from ``reports.indicators.cache``): co-financing agreements over the
+    same programmes share it.
     """
-    computed: dict[IndicatorScope, IndicatorSet] = {}
+    computed: dict[IndicatorScope, figures_cache.Remembered] = {}
     result = []
     for agreement in agreements:
         targets = {t.indicator: t.value for t in agreement.targets.all()}
@@ -406,9 +440,30 @@ def _with_targets(agreements: list[FundingAgreement], *, period: Period) -> list
             programme_ids=tuple(p.pk for p in agreement.programmes.all()),
         )
         if scope not in computed:
-            computed[scope] = compute(scope, period)
-        result.append(_AgreementFigures(agreement, targets, computed[scope]))
+            computed[scope] = figures_cache.targetable(scope, period, refresh=refresh)
+        entry = computed[scope]
+        result.append(_AgreementFigures(agreement, targets, entry.value, entry.computed_at))
     return result
+
+
+def warm(municipality: Municipality, period: Period) -> int:
+    """Compute the municipality's default dashboard again (the beat job ``warm_dashboards``).
+
+    The figures an official's unfiltered dashboard of ``period`` shows: the
+    municipality's, its trend, its reach gap and those of every agreement
+    with targets. Returns the number of agreements computed.
+    """
+    filters = DashboardFilters(period=period, municipality=municipality)
+    _view_figures(filters, refresh=True)
+    figures_cache.gap(filters.scope, period, refresh=True)
+    agreements = (
+        FundingAgreement.objects.filter(
+            municipality=municipality, start_date__lte=period.end, end_date__gte=period.start
+        )
+        .prefetch_related("programmes", "targets")
+        .order_by("pk")
+    )
+    return len(_with_targets(list(agreements), period=period, refresh=True))
 
 
 def _target_keys(indicators: IndicatorSet) -> list[str]:

@@ -44,13 +44,14 @@ from rest_framework.response import Response
 from accounts.scope import scope_for
 from core.api.errors import PROBLEM_CONTENT_TYPE, Conflict
 from core.api.filters import IdFilter
-from core.periods import Period, school_year_start
+from core.periods import Period
 from initiatives.models import Initiative, Programme
 from municipality.dashboards import selectors as dashboards
 from municipality.models import FundingAgreement
 
 from .. import exports, selectors, services
-from ..indicators import IndicatorScope, compute, reach_gap, trend
+from ..indicators import IndicatorScope, compute
+from ..indicators import cache as figures_cache
 from ..indicators.engine import agreement_targets
 from ..models import Report
 from ..suppression import exact_set, exact_table, suppress_set
@@ -170,10 +171,8 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
     if filters.municipality is not None:
         agreements = agreements.filter(municipality=filters.municipality)
     scope, period = filters.scope, filters.period
-    last_year = school_year_start(period.end)
-    years = list(range(last_year - dashboards.TREND_YEARS + 1, last_year + 1))
-    indicators = compute(scope, period)
-    trend_table = trend(scope, years)
+    view = dashboards._view_figures(filters)
+    indicators, trend_table = view.indicators, view.trend
     with_targets = dashboards._with_targets(list(agreements), period=period)
     keys = dashboards._target_keys(indicators)
     realised_table = dashboards._realised_table(indicators, with_targets, keys)
@@ -190,7 +189,7 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
             "neighbourhood": scope.neighbourhood_id,
             "funding_agreement": None,
         },
-        extra_tables=[exact_table(reach_gap(scope, period))],
+        extra_tables=[exact_table(figures_cache.gap(scope, period).value)],
         agreements=[
             (row.agreement, dashboards._agreement_title(row.agreement), row.targets)
             for row in with_targets

@@ -110,7 +110,10 @@ def reach_groups(ctx: Context) -> list[ReachGroup]:
     Every reached pupil is in exactly one group, so the totals, the sector,
     year group and neighbourhood tables all come from these rows.
     """
-    before = reached_participations(ctx, before_period(ctx)).values("pupil_id")
+    # Correlated per reached pupil (an index lookup on the pupil's participations)
+    # rather than "pk IN (every pupil reached before)", which read all earlier
+    # sessions of the scope and took seconds at national scale.
+    before = Exists(reached_participations(ctx, before_period(ctx)).filter(pupil_id=OuterRef("pk")))
     grouped = (
         reached_pupils(ctx)
         .annotate(
@@ -121,7 +124,7 @@ def reach_groups(ctx: Context) -> list[ReachGroup]:
         )
         .order_by()
         .values("grade", "area_id", "area", "area_municipality_id", "area_municipality")
-        .annotate(reached=Count("pk"), continuing=Count("pk", filter=Q(pk__in=before)))
+        .annotate(reached=Count("pk"), continuing=Count("pk", filter=Q(before)))
         .values_list(
             "grade",
             "area_id",

@@ -734,3 +734,32 @@ def test_the_schedule_sweeps_reports_every_five_minutes():
     entry = django_settings.CELERY_BEAT_SCHEDULE["sweep-reports"]
     assert entry["task"] == "reports.tasks.sweep_reports"
     assert entry["schedule"] == 5 * 60
+
+
+def test_a_report_states_the_figures_of_its_moment_not_the_dashboards_kept_ones(
+    world, agreement, settings, no_pdf
+):
+    """The dashboards show figures up to INDICATOR_CACHE_SECONDS old; a report never does."""
+    from reports.indicators import IndicatorScope
+    from reports.indicators import cache as figures_cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "report-figures-test",
+        }
+    }
+    settings.INDICATOR_CACHE_SECONDS = 600
+    scope = IndicatorScope.for_agreement(agreement)
+    reached(world.a, 11)
+    kept = figures_cache.figures(scope, SCHOOL_YEAR).value
+    reached(world.a, 3)
+
+    report = request(world.a.municipal_official, agreement)
+    services.report_generate(report_id=report.pk)
+    report.refresh_from_db()
+
+    assert kept.figure("pupils_reached").value == 12
+    assert figures_cache.figures(scope, SCHOOL_YEAR).value.figure("pupils_reached").value == 12
+    figures = {f["key"]: f for f in report.figures["figures"]}
+    assert figures["pupils_reached"]["value"] == "15"

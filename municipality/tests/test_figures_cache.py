@@ -1,0 +1,245 @@
+"""Recently computed figures on the dashboards and the API (reports.indicators.cache).
+
+The rest of the suite runs with the cache off (config.settings.test); these
+tests turn it on, with a memory cache of their own so that parallel test
+processes sharing a Redis never see each other's figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from core.periods import Period
+from municipality.dashboards.selectors import DashboardFilters, municipal_dashboard
+from municipality.dashboards.warm import warm_dashboards
+from municipality.tests.test_dashboards import (
+    LAST_YEAR,
+    TODAY,
+    _spy_on_the_engine,
+    _whole,
+    dashboard_url,
+    figure_text,
+    reach,
+)
+
+MAX_AGE = 600
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(time_machine):
+    time_machine.move_to(TODAY, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def figures_kept(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "figures-cache-tests",
+        }
+    }
+    settings.INDICATOR_CACHE_SECONDS = MAX_AGE
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _later(time_machine, seconds: int) -> None:
+    time_machine.move_to(TODAY + dt.timedelta(seconds=seconds), tick=False)
+
+
+def test_a_second_visit_takes_the_figures_computed_by_the_first(world, monkeypatch):
+    reach(world.a, 6)
+    whole = _whole(world)
+    calls = _spy_on_the_engine(monkeypatch)
+
+    first = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    with CaptureQueriesContext(connection) as second_queries:
+        second = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert figure_text(first, "pupils_reached") == figure_text(second, "pupils_reached") == "6"
+    assert calls[("compute", whole.scope)] == 1
+    assert calls[("trend", whole.scope)] == 1
+    # only the agreements the official may see are read again, not the figures
+    assert len(second_queries) <= 4
+    assert second.computed_at == first.computed_at == TODAY
+
+
+def test_without_the_cache_every_visit_computes(world, monkeypatch, settings):
+    settings.INDICATOR_CACHE_SECONDS = 0
+    whole = _whole(world)
+    calls = _spy_on_the_engine(monkeypatch)
+
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert calls[("compute", whole.scope)] == 2
+
+
+def test_fresh_figures_do_not_yet_show_new_records(world, time_machine):
+    reach(world.a, 6)
+    whole = _whole(world)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    reach(world.a, 3)
+    _later(time_machine, MAX_AGE - 60)
+    dashboard = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert figure_text(dashboard, "pupils_reached") == "6"
+
+
+def test_stale_figures_are_shown_once_more_and_computed_again_in_the_background(
+    world, time_machine
+):
+    reach(world.a, 6)
+    whole = _whole(world)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    reach(world.a, 3)
+    _later(time_machine, MAX_AGE + 60)
+
+    from reports.tasks import refresh_figures
+
+    with mock.patch.object(refresh_figures, "delay", wraps=refresh_figures.delay) as queued:
+        stale = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+        again = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert figure_text(stale, "pupils_reached") == "6"  # no visitor waits
+    assert figure_text(again, "pupils_reached") == "9"  # the job (in-process here) ran
+    assert again.computed_at == TODAY + dt.timedelta(seconds=MAX_AGE + 60)
+    # one job per stale entry (figures, trend, reach gap), not one per visitor
+    assert {call.args[0] for call in queued.call_args_list} == {"compute", "trend", "reach_gap"}
+    assert queued.call_count == 3
+
+
+def test_a_stale_entry_is_queued_once_however_many_visitors(world, time_machine):
+    whole = _whole(world)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    _later(time_machine, MAX_AGE + 60)
+
+    with mock.patch("reports.tasks.refresh_figures.delay") as queued:  # no worker runs it
+        for _visitor in range(4):
+            municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert queued.call_count == 3  # compute, trend and reach gap: each once
+
+
+def test_figures_older_than_twice_the_age_are_computed_in_the_request(world, time_machine):
+    reach(world.a, 6)
+    whole = _whole(world)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    reach(world.a, 3)
+    _later(time_machine, 2 * MAX_AGE + 1)
+
+    with mock.patch("reports.tasks.refresh_figures.delay") as queued:
+        dashboard = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    assert figure_text(dashboard, "pupils_reached") == "9"
+    queued.assert_not_called()
+
+
+def test_with_the_task_queue_down_stale_figures_still_show(world, time_machine, caplog):
+    whole = _whole(world)
+    municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    _later(time_machine, MAX_AGE + 60)
+
+    with mock.patch(
+        "reports.tasks.refresh_figures.delay", side_effect=ConnectionError("broker down")
+    ) as queued:
+        municipal_dashboard(user=world.a.municipal_official, filters=whole)
+        municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    # the lock is let go, so the next visitor tries again
+    assert queued.call_count == 6
+    assert "task queue is unavailable" in caplog.text
+
+
+def test_the_beat_job_computes_the_default_dashboard_before_anyone_asks(world, monkeypatch):
+    reach(world.a, 2, on=TODAY.date() - dt.timedelta(days=3))  # in the current school year
+    assert warm_dashboards() >= 1
+    calls = _spy_on_the_engine(monkeypatch)
+
+    current = DashboardFilters(period=Period.school_year(2025), municipality=world.a.municipality)
+    municipal_dashboard(user=world.a.municipal_official, filters=current)
+
+    assert calls == {}
+
+
+def test_the_beat_job_does_nothing_with_the_cache_off(world, settings, monkeypatch):
+    settings.INDICATOR_CACHE_SECONDS = 0
+    calls = _spy_on_the_engine(monkeypatch)
+
+    assert warm_dashboards() == 0
+    assert calls == {}
+
+
+def test_figures_are_kept_per_language(world):
+    whole = _whole(world)
+    with translation.override("nl"):
+        dutch = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+    with translation.override("en"):
+        english = municipal_dashboard(user=world.a.municipal_official, filters=whole)
+
+    def label(dashboard):
+        return next(shown.label for shown in dashboard.headline if shown.key == "pupils_reached")
+
+    assert label(english) == "Pupils reached"
+    assert label(dutch) != label(english)
+
+
+def test_the_page_says_when_its_figures_were_computed(world, client_for):
+    response = client_for(world.a.municipal_official).get(dashboard_url(period=LAST_YEAR))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-computed-at="2026-03-16T13:00:00+01:00"' in page
+    assert "16 maart 2026, 13:00" in page
+    assert "20 minuten" in page  # fresh for 10 minutes, shown 10 more while recomputed
+
+
+def test_without_the_cache_the_page_claims_no_age(world, client_for, settings):
+    settings.INDICATOR_CACHE_SECONDS = 0
+    response = client_for(world.a.municipal_official).get(dashboard_url(period=LAST_YEAR))
+
+    assert response.status_code == 200
+    assert "data-computed-at" not in response.content.decode()
+
+
+def test_the_api_takes_the_same_kept_figures(world, api_for, monkeypatch):
+    reach(world.a, 6)
+    calls = _spy_on_the_engine(monkeypatch)
+    api = api_for(world.a.municipal_official)
+
+    first = api.get("/api/v1/indicators/", {"period": LAST_YEAR})
+    second = api.get("/api/v1/indicators/", {"period": LAST_YEAR})
+
+    assert first.status_code == second.status_code == 200
+    assert first.json() == second.json()
+    assert calls[("compute", _whole(world).scope)] == 1
+
+
+def test_realised_against_target_uses_the_same_figures_as_the_full_computation(world):
+    """compute_targetable is compute limited to what a target can be set for."""
+    from reports.indicators.engine import TARGETABLE, compute, compute_targetable
+
+    reach(world.a, 6)
+    reach(world.a, 2, on=dt.date(2025, 5, 12))
+    scope = _whole(world).scope
+    period = _whole(world).period
+
+    full = compute(scope, period)
+    light = compute_targetable(scope, period)
+
+    assert [f.key for f in light.figures] == [f.key for f in full.figures if f.key in TARGETABLE]
+    assert set(TARGETABLE) == {f.key for f in light.figures}
+    assert light.figures == tuple(f for f in full.figures if f.key in TARGETABLE)
+    assert light.figure("pupils_reached").value == 8
+    assert light.figure("sessions_held").value >= 8
+    assert light.tables == ()

@@ -1,0 +1,163 @@
+"""Computed figures kept for a while, for the dashboards and the indicators API.
+
+Computing a municipality's figures reads every session, match and referral
+of the period: at the size of a large city or the whole country that takes
+seconds (docs/benchmarks.md), too long for a page. The dashboards and the
+API therefore take ``compute``, ``compute_targetable``, ``trend`` and
+``reach_gap`` from here:
+
+- a result younger than ``INDICATOR_CACHE_SECONDS`` is shown as it is;
+- an older one (up to twice that age) is still shown, and a background job
+  (``reports.tasks.refresh_figures``) computes it again, once, so the next
+  visitor gets fresh figures without waiting;
+- an even older one, or none, is computed in the request and kept.
+
+Every page says when its figures were computed (``computed_at``). The beat
+job ``warm_dashboards`` keeps the default view of every municipality (the
+current school year, no filters) fresh, so an official opening the
+dashboard does not wait for a computation either. Accountability reports
+never come from here: a report is always computed when it is generated.
+
+``INDICATOR_CACHE_SECONDS = 0`` turns the cache off (every view computes).
+The key holds the scope, the period and the active language (the labels
+are translated when computed); figures are the same for every user who may
+see the scope, who may see them is checked before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from core.periods import Period
+
+from .engine import compute, compute_targetable, reach_gap, trend
+from .scope import IndicatorScope
+
+logger = logging.getLogger(__name__)
+
+# Changing what the engine returns (a new figure, another definition) must
+# not show figures computed by the old code: bump this with such a change.
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Remembered:
+    value: Any
+    computed_at: dt.datetime
+
+
+def max_age() -> int:
+    return int(getattr(settings, "INDICATOR_CACHE_SECONDS", 0))
+
+
+def figures(scope: IndicatorScope, period: Period, *, refresh: bool = False) -> Remembered:
+    """``compute(scope, period)``, as recently computed."""
+    return _remember("compute", scope, _period_args(period), refresh=refresh)
+
+
+def targetable(scope: IndicatorScope, period: Period, *, refresh: bool = False) -> Remembered:
+    """``compute_targetable(scope, period)``, as recently computed."""
+    return _remember("targetable", scope, _period_args(period), refresh=refresh)
+
+
+def trend_of(scope: IndicatorScope, years: list[int], *, refresh: bool = False) -> Remembered:
+    """``trend(scope, years)``, as recently computed."""
+    return _remember("trend", scope, [int(y) for y in years], refresh=refresh)
+
+
+def gap(scope: IndicatorScope, period: Period, *, refresh: bool = False) -> Remembered:
+    """``reach_gap(scope, period)``, as recently computed."""
+    return _remember("reach_gap", scope, _period_args(period), refresh=refresh)
+
+
+# --- the machinery ----------------------------------------------------------------
+
+
+def _period_args(period: Period) -> list[str]:
+    return [period.start.isoformat(), period.end.isoformat()]
+
+
+def _period(args: list[str]) -> Period:
+    start, end = args
+    return Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+
+
+COMPUTATIONS: dict[str, Callable[[IndicatorScope, Any], Any]] = {
+    "compute": lambda scope, args: compute(scope, _period(args)),
+    "targetable": lambda scope, args: compute_targetable(scope, _period(args)),
+    "trend": lambda scope, years: trend(scope, list(years)),
+    "reach_gap": lambda scope, args: reach_gap(scope, _period(args)),
+}
+
+
+def scope_from(data: dict) -> IndicatorScope:
+    programmes = data.get("programme_ids")
+    return IndicatorScope(
+        municipality_id=data.get("municipality_id"),
+        initiative_id=data.get("initiative_id"),
+        programme_ids=tuple(programmes) if programmes is not None else None,
+        neighbourhood_id=data.get("neighbourhood_id"),
+    )
+
+
+def _key(kind: str, scope: IndicatorScope, args, language: str) -> str:
+    raw = repr((kind, scope.as_dict(), args, language))
+    return f"figures:v{VERSION}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+
+
+def _compute_and_keep(kind: str, scope: IndicatorScope, args, key: str, age: int) -> Remembered:
+    entry = Remembered(value=COMPUTATIONS[kind](scope, args), computed_at=timezone.now())
+    if age > 0:
+        # Kept twice as long as it is fresh: the second half it is shown while
+        # a background job computes it again.
+        cache.set(key, entry, timeout=2 * age)
+    return entry
+
+
+def _remember(kind: str, scope: IndicatorScope, args, *, refresh: bool) -> Remembered:
+    age = max_age()
+    if age <= 0:
+        return Remembered(value=COMPUTATIONS[kind](scope, args), computed_at=timezone.now())
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = _key(kind, scope, args, language)
+    entry = None if refresh else cache.get(key)
+    if not isinstance(entry, Remembered):
+        return _compute_and_keep(kind, scope, args, key, age)
+    if (timezone.now() - entry.computed_at).total_seconds() > age:
+        _refresh_later(kind, scope, args, key, language, age)
+    return entry
+
+
+def _refresh_later(kind: str, scope: IndicatorScope, args, key: str, language: str, age: int):
+    """Queue one background computation of a stale entry (not one per visitor)."""
+    if not cache.add(f"{key}:refreshing", 1, timeout=age):
+        return
+    from reports.tasks import refresh_figures
+
+    try:
+        refresh_figures.delay(kind, scope.as_dict(), args, language)
+    except Exception as exc:  # the broker is down: the next visitor tries again
+        cache.delete(f"{key}:refreshing")
+        logger.warning(
+            "Figures not refreshed: the task queue is unavailable (%s)", type(exc).__name__
+        )
+
+
+def refresh(kind: str, scope_data: dict, args, language: str) -> None:
+    """The background job's work: compute one entry again and keep it."""
+    scope = scope_from(scope_data)
+    with translation.override(language):
+        key = _key(kind, scope, args, language)
+        try:
+            _compute_and_keep(kind, scope, args, key, max_age())
+        finally:
+            cache.delete(f"{key}:refreshing")
