@@ -249,6 +249,14 @@ def volunteer_list(
     those who work in every programme of its initiative). ``search``: every
     word must occur in the first or last name.
     """
+    volunteers = volunteer_queryset(user=user, status=status, programme=programme, search=search)
+    return volunteer_rows(list(volunteers), today=today)
+
+
+def volunteer_queryset(
+    *, user, status: str = CURRENT, programme: Programme | None = None, search: str = ""
+) -> QuerySet[Volunteer]:
+    """The volunteers of ``volunteer_list``, by last name: to page through before the rows."""
     volunteers = leader_volunteers(user).select_related("initiative")
     if status == CURRENT:
         volunteers = volunteers.exclude(status=S.STOPPED)
@@ -261,7 +269,7 @@ def volunteer_list(
         ).distinct()
     for word in search.split():
         volunteers = volunteers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return volunteer_rows(list(volunteers.order_by("last_name", "first_name", "pk")), today=today)
+    return volunteers.order_by("last_name", "first_name", "pk")
 
 
 # --- retention ----------------------------------------------------------------

@@ -241,6 +241,25 @@ def test_list_page_queries_do_not_grow_with_the_number_of_volunteers(
     assert text(response).count("data-volunteer=") == 11
 
 
+def test_the_list_is_paged_and_counts_every_volunteer(world, client_for, monkeypatch):
+    from initiatives.views import volunteers as views
+
+    monkeypatch.setattr(views, "VOLUNTEERS_PER_PAGE", 3)
+    for _ in range(4):
+        VolunteerFactory(initiative=world.a.initiative, active=True)
+    client = client_for(world.a.project_leader)
+
+    first = client.get(url("volunteer_list"))
+    second = client.get(url("volunteer_list"), {"page": 2})
+
+    assert first.status_code == second.status_code == 200
+    assert text(first).count("data-volunteer=") == 3
+    assert text(second).count("data-volunteer=") == 2  # 5 in all: the world's and these 4
+    with translation.override("nl"):
+        assert escape(gettext("Next page")) in text(first)
+        assert "5 " in text(first) and escape(gettext("Previous page")) in text(second)
+
+
 # --- one volunteer ----------------------------------------------------------------
 
 

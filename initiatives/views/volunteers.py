@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,6 +69,7 @@ def _label_choices(form) -> None:
 # the session under a random key, and the list's address carries only that
 # key (?search=...), besides the status and programme.
 SEARCH_PARAM = "search"
+VOLUNTEERS_PER_PAGE = 50
 SEARCHES_SESSION_KEY = "volunteer_searches"
 SEARCHES_KEPT = 5  # the latest few, so that Back shows an earlier search
 
@@ -125,7 +127,11 @@ def volunteer_list(request):
         status = form.cleaned_data["status"] or selectors.CURRENT
         programme = form.cleaned_data["programme"]
         search = form.cleaned_data["q"]
-    rows = selectors.volunteer_list(user=user, status=status, programme=programme, search=search)
+    volunteers = selectors.volunteer_queryset(
+        user=user, status=status, programme=programme, search=search
+    )
+    page = Paginator(volunteers, VOLUNTEERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.volunteer_rows(list(page.object_list))
     note(request, "volunteer", [row.volunteer.pk for row in rows])
     return render(
         request,
@@ -133,6 +139,7 @@ def volunteer_list(request):
         {
             "form": form,
             "rows": rows,
+            "page": page,
             "filtered": bool(search or programme or status != selectors.CURRENT),
             "retention": selectors.volunteer_retention(user=user),
             "initiatives": list(selectors.led_initiatives(user).order_by("name")),
