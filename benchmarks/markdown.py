@@ -55,9 +55,9 @@ def write(results: dict) -> str:
     )
     add(
         f"- Server: gunicorn, {s['workers']} sync workers, `benchmarks.settings` (the local "
-        "settings with DEBUG off, persistent database connections as in production, "
-        "two-step verification not enforced); the load generator (wrk) runs on the same "
-        "two cores."
+        "settings with DEBUG off, persistent database connections and the cache in Redis as "
+        "in production, jobs in-process, two-step verification not enforced); the load "
+        "generator (wrk) runs on the same two cores."
     )
     add("")
     add("## How to reproduce")
@@ -234,14 +234,26 @@ def _scale_section(add, name: str, entry: dict) -> None:
         add("| --- | --- | ---: | ---: | --- |")
         for key, label in (
             ("compute", "`compute()`"),
-            ("dashboard", "municipal dashboard selector"),
+            ("dashboard", "municipal dashboard selector, computing everything"),
+            ("dashboard_kept", "municipal dashboard selector, kept figures"),
         ):
-            v = ind[key]
+            v = ind.get(key)
+            if v is None:
+                continue
             slow = ", ".join(str(q["ms"]) for q in v["slowest"])
             add(
                 f"| {label} | {', '.join(str(t) for t in v['seconds'])} | {v['queries']} | "
                 f"{v['sql_ms']:,} | {slow} |"
             )
+        add("")
+    warm = entry.get("warm")
+    if warm:
+        add(
+            f"The beat job `warm-dashboards` computed the default dashboard of "
+            f"{_n(warm['municipalities'])} municipalities from an empty cache in "
+            f"{warm['seconds']} s before the load (the dashboards and the indicators API show "
+            "figures it keeps for `INDICATOR_CACHE_SECONDS`, `reports/indicators/cache.py`)."
+        )
         add("")
     rep = entry.get("report")
     if rep:

@@ -259,8 +259,21 @@ def pages(scale: str) -> dict:
     return result
 
 
+def warm(scale: str) -> dict:
+    """The beat job ``warm-dashboards`` from an empty cache: every municipality's default view."""
+    from django.core.cache import cache
+
+    from municipality.dashboards.warm import warm_dashboards
+
+    cache.clear()
+    started = time.perf_counter()
+    done = warm_dashboards()
+    return {"seconds": round(time.perf_counter() - started, 1), "municipalities": done}
+
+
 def indicators(scale: str) -> dict:
     from django.db import connection
+    from django.test.utils import override_settings
 
     from core.periods import Period, school_year_start
     from municipality.dashboards.selectors import DashboardFilters, municipal_dashboard
@@ -272,16 +285,22 @@ def indicators(scale: str) -> dict:
     period = Period.school_year(year)
     OUT.mkdir(exist_ok=True)
     result = {"municipality": municipality.name, "period": period.label}
+
+    def dashboard():
+        return municipal_dashboard(
+            user=official, filters=DashboardFilters(period=period, municipality=municipality)
+        )
+
+    def computed(call):
+        with override_settings(INDICATOR_CACHE_SECONDS=0):  # as if nothing were kept
+            return call()
+
+    dashboard()  # the kept figures, if the warm probe left none
     with open(OUT / f"plans-{scale}-indicators.txt", "w") as plans:
         for key, call in (
             ("compute", lambda: compute(IndicatorScope.for_municipality(municipality), period)),
-            (
-                "dashboard",
-                lambda: municipal_dashboard(
-                    user=official,
-                    filters=DashboardFilters(period=period, municipality=municipality),
-                ),
-            ),
+            ("dashboard", lambda: computed(dashboard)),
+            ("dashboard_kept", dashboard),
         ):
             times, logs = [], []
             for _n in range(3):
@@ -368,7 +387,7 @@ def report(scale: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] not in ("credentials", "pages", "indicators", "report"):
+    if len(argv) != 2 or argv[0] not in ("credentials", "pages", "indicators", "report", "warm"):
         print(__doc__, file=sys.stderr)
         return 2
     what, scale = argv
