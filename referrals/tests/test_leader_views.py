@@ -510,6 +510,32 @@ def test_long_waits_are_flagged_on_the_waitlist(world, client_for, settings):
     assert f">{days}<" in rows[long_wait.pk]
 
 
+def test_the_waitlist_is_paged_and_counts_everyone_waiting(
+    world, client_for, settings, monkeypatch
+):
+    from referrals.views import leader as views
+
+    monkeypatch.setattr(views, "WAITLIST_PER_PAGE", 2)
+    settings.WAITLIST_REMINDER_WEEKS = 8
+    world.a.unmatched_referral.delete()
+    waiting = [referral_for(world.a, status=S.WAITING, days=days) for days in (90, 80, 70)]
+    client = client_for(world.a.project_leader)
+    url = reverse("referrals:waitlist")
+
+    first = text(client.get(url, {"programme": world.a.programme.pk}))
+    second = text(client.get(url, {"programme": world.a.programme.pk, "page": 2}))
+
+    assert first.count("data-referral=") == 2
+    assert second.count("data-referral=") == 1
+    assert f'data-referral="{waiting[-1].pk}"' in second
+    with translation.override("nl"):
+        assert escape(gettext("Next page")) in first
+        # every waiting pupil and every long wait counts, not only this page's
+    assert "3 leerlingen wachten." in first
+    assert "Daarvan staan er 3 al langer dan 8 weken op de wachtlijst." in first
+    assert f"programme={world.a.programme.pk}" in first  # the next page keeps the programme
+
+
 def test_the_reminder_interval_of_the_programme_decides_what_is_a_long_wait(world, client_for):
     world.a.programme.waitlist_reminder_weeks = 1
     world.a.programme.save()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -493,9 +494,12 @@ class WaitlistRow:
     long_wait: bool
 
 
+WAITLIST_PER_PAGE = 50
+
+
 @leader_required
 def waitlist(request):
-    """Waiting pupils of one programme, by priority, then date of referral."""
+    """Waiting pupils of one programme, by priority, then date of referral (50 a page)."""
     user = request.user
     programmes = list(
         Programme.objects.managed_by(user)
@@ -513,11 +517,16 @@ def waitlist(request):
 
     rows: list[WaitlistRow] = []
     interval = None
+    page = None
+    long_waits = 0
     if programme is not None:
         interval = reminder_interval(programme)
         now = timezone.now()
         today = timezone.localdate()
-        for r in selectors.waitlist(user=user, programme=programme):
+        waiting = selectors.waitlist(user=user, programme=programme)
+        page = Paginator(waiting, WAITLIST_PER_PAGE).get_page(request.GET.get("page"))
+        long_waits = waiting.filter(waiting_since__lte=now - interval).count()
+        for r in page.object_list:
             rows.append(
                 WaitlistRow(
                     referral=r,
@@ -540,8 +549,9 @@ def waitlist(request):
             "programmes": programmes,
             "programme": programme,
             "rows": rows,
+            "page": page,
             "reminder_weeks": interval.days // 7 if interval else None,
-            "long_waits": sum(1 for row in rows if row.long_wait),
+            "long_waits": long_waits,
             "waitlist_url": request.get_full_path(),
         },
     )
