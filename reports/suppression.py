@@ -474,6 +474,7 @@ class _System:
         if len(count_columns) < 2:
             return
         self.fixed.update(v for line in lines for c, v in line.items() if c in zero_columns)
+        value_lines = [{c: self.values[v] for c, v in line.items()} for line in lines]
         for whole in count_columns:
             others = [c for c in count_columns if c != whole]
             if len(count_columns) > _MAX_SUBSET_COLUMNS:
@@ -484,26 +485,25 @@ class _System:
                 )
             for subset in subsets:
                 complete = [
-                    line for line in lines if whole in line and all(c in line for c in subset)
+                    i
+                    for i, line in enumerate(value_lines)
+                    if whole in line and all(c in line for c in subset)
                 ]
-                evidence = {
-                    tuple(self.values[line[c]] for c in (whole, *subset)) for line in complete
-                }
+                # The sum test first: most subsets fail it on their first row.
+                if not all(
+                    value_lines[i][whole] == sum(value_lines[i][c] for c in subset)
+                    for i in complete
+                ):
+                    continue
+                evidence = {tuple(value_lines[i][c] for c in (whole, *subset)) for i in complete}
                 evidence.discard((0,) * (len(subset) + 1))
                 # One row is little evidence of a rule: in (1, 1, 3, 2, 7) almost
                 # every column is the sum of some others. There only a column that
                 # is the sum of all the others counts (a total column).
                 enough = len(evidence) >= 2 or len(subset) == len(others)
-                if (
-                    evidence
-                    and enough
-                    and all(
-                        self.values[line[whole]] == sum(self.values[line[c]] for c in subset)
-                        for line in complete
-                    )
-                ):
-                    for line in complete:
-                        self.equal_sum(line[whole], [line[c] for c in subset])
+                if evidence and enough:
+                    for i in complete:
+                        self.equal_sum(lines[i][whole], [lines[i][c] for c in subset])
 
     def add_cross_table_relations(self, layouts: Sequence[_TableLayout]) -> None:
         """Two one-column tables with the same total, one grouping the other's rows in order.
