@@ -46,7 +46,10 @@ def write(results: dict) -> str:
     add("")
     add(f"- {m['cores']} cores ({m['cpu']}), {m['memory']} memory, Linux {m['kernel']}")
     pg = ", ".join(f"{k} {v}" for k, v in m["postgresql_settings"].items())
-    add(f"- Python {m['python']}, PostgreSQL {m['postgresql']} on 127.0.0.1 ({pg}), {m['wrk']}")
+    add(
+        f"- Python {m['python']}, PostgreSQL {m['postgresql']} on 127.0.0.1 ({pg}; the "
+        f"application's connections set jit off, `DATABASE_JIT`), {m['wrk']}"
+    )
     add(
         f"- Load average (1 / 5 / 15 min) at the start {_load(results['load_at_start'])}, "
         f"at the end {_load(results['load_at_end'])}. The machine is shared: other work ran "
