@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,13 +54,18 @@ def _forms(request, *, data=None, kind=None):
     return agreement_form, overview_form
 
 
+REPORT_GROUPS_PER_PAGE = 25
+
+
 def _list_page(request, *, agreement_form, overview_form, status=200):
     groups = selectors.report_groups(selectors.report_list(user=request.user))
+    page = Paginator(groups, REPORT_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/report_list.html",
         {
-            "groups": groups,
+            "groups": page.object_list,
+            "page": page,
             "agreement_form": agreement_form,
             "overview_form": overview_form,
         },

@@ -151,6 +151,25 @@ def test_list_queries_do_not_grow_with_the_number_of_reports(world, client_for, 
     assert len(many) == len(one)
 
 
+def test_the_list_is_paged_by_report_subject_and_period(world, client_for, agreement, monkeypatch):
+    from reports import views
+
+    monkeypatch.setattr(views, "REPORT_GROUPS_PER_PAGE", 1)
+    make_report(world, agreement)
+    make_report(world, agreement)  # a second version: the same group
+    make_report(world, base.agreement_for(world.a))
+    client = client_for(world.a.municipal_official)
+
+    first = client.get(reverse("reports:report_list"))
+    second = client.get(reverse("reports:report_list"), {"page": 2})
+
+    assert len(first.context["groups"]) == len(second.context["groups"]) == 1
+    assert first.context["page"].paginator.count == 2
+    assert first.context["groups"][0].latest.pk != second.context["groups"][0].latest.pk
+    assert len(first.context["groups"][0].versions) + len(second.context["groups"][0].versions) == 3
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' in second.content.decode()
+
+
 def test_requesting_a_report_queues_it_and_shows_its_page(
     world, client_for, agreement, no_pdf, django_capture_on_commit_callbacks
 ):
