@@ -99,16 +99,6 @@ COMPUTATIONS: dict[str, Callable[[IndicatorScope, Any], Any]] = {
 }
 
 
-def scope_from(data: dict) -> IndicatorScope:
-    programmes = data.get("programme_ids")
-    return IndicatorScope(
-        municipality_id=data.get("municipality_id"),
-        initiative_id=data.get("initiative_id"),
-        programme_ids=tuple(programmes) if programmes is not None else None,
-        neighbourhood_id=data.get("neighbourhood_id"),
-    )
-
-
 def _key(kind: str, scope: IndicatorScope, args, language: str) -> str:
     raw = repr((kind, scope.as_dict(), args, language))
     return f"figures:v{VERSION}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
@@ -154,7 +144,7 @@ def _refresh_later(kind: str, scope: IndicatorScope, args, key: str, language: s
 
 def refresh(kind: str, scope_data: dict, args, language: str) -> None:
     """The background job's work: compute one entry again and keep it."""
-    scope = scope_from(scope_data)
+    scope = IndicatorScope(**scope_data)  # as_dict() gives exactly the fields
     with translation.override(language):
         key = _key(kind, scope, args, language)
         try:
