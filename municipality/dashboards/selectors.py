@@ -329,6 +329,26 @@ def initiative_dashboard(*, user, initiative: Initiative, filters: DashboardFilt
     return _dashboard(filters=filters, agreements=agreements, suppressed=False)
 
 
+def agreements_signature(*, user, filters: DashboardFilters) -> tuple:
+    """The agreements of the municipal dashboard of ``filters``, each with when it last changed.
+
+    Saving an agreement (its targets and programmes too: the service saves
+    the agreement with them) changes it; the kept page body depends on it
+    (``pages``).
+    """
+    period = filters.period
+    return tuple(
+        FundingAgreement.objects.visible_to(user)
+        .filter(
+            municipality=filters.municipality,
+            start_date__lte=period.end,
+            end_date__gte=period.start,
+        )
+        .order_by("pk")
+        .values_list("pk", "updated_at")
+    )
+
+
 def _agreements(*, user, filters: DashboardFilters) -> QuerySet[FundingAgreement]:
     """Agreements the user may see that overlap the period, narrowed by the filters."""
     period = filters.period

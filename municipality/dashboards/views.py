@@ -30,6 +30,7 @@ from municipality.models import Municipality
 
 from . import selectors
 from .forms import filter_form
+from .pages import municipal_page
 from .selectors import DashboardFilters
 
 
@@ -76,7 +77,7 @@ def dashboard(request):
     municipalities = selectors.municipalities_for(scope)
     municipality = _chosen_municipality(request, municipalities)
     if municipality is None:
-        return render(request, "municipality/dashboard.html", {"dashboard": None})
+        return render(request, "municipality/dashboard.html", {"page": None})
 
     several = scope.is_superuser or len(scope.municipality_ids) > 1
     data = request.GET.copy()
@@ -97,8 +98,8 @@ def dashboard(request):
         programme=cleaned.get("programme"),
         neighbourhood=cleaned.get("neighbourhood"),
     )
-    dashboard = selectors.municipal_dashboard(user=user, filters=filters)
-    if dashboard.withheld:
+    page = municipal_page(request, user=user, filters=filters)
+    if page.withheld:
         messages.warning(
             request,
             _(
@@ -111,7 +112,7 @@ def dashboard(request):
         request,
         "municipality/dashboard.html",
         {
-            "dashboard": dashboard,
+            "page": page,
             "form": form,
             "municipality": municipality,
             "led_initiatives": list(_led_initiatives(scope)),

@@ -18,12 +18,15 @@ from django.utils import translation
 from core.periods import Period
 from municipality.dashboards.selectors import DashboardFilters, municipal_dashboard
 from municipality.dashboards.warm import warm_dashboards
+from municipality.models import Target
 from municipality.tests.test_dashboards import (
     LAST_YEAR,
     TODAY,
     _spy_on_the_engine,
     _whole,
+    agreement_for,
     dashboard_url,
+    figure,
     figure_text,
     reach,
 )
@@ -243,3 +246,121 @@ def test_realised_against_target_uses_the_same_figures_as_the_full_computation(w
     assert light.figure("pupils_reached").value == 8
     assert light.figure("sessions_held").value >= 8
     assert light.tables == ()
+
+
+# --- the rendered page body is kept too (municipality.dashboards.pages) ------------
+
+
+def _count_dashboards(monkeypatch) -> list:
+    from municipality.dashboards import selectors
+
+    calls = []
+    real = selectors.municipal_dashboard
+
+    def counted(**kwargs):
+        calls.append(kwargs["filters"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "municipal_dashboard", counted)
+    return calls
+
+
+def test_a_second_visit_gets_the_kept_page_without_building_the_dashboard(
+    world, client_for, monkeypatch
+):
+    reach(world.a, 6)
+    agreement_for(world.a, target=10)
+    calls = _count_dashboards(monkeypatch)
+    client = client_for(world.a.municipal_official)
+
+    first = client.get(dashboard_url(period=LAST_YEAR))
+    second = client.get(dashboard_url(period=LAST_YEAR))
+
+    assert first.status_code == second.status_code == 200
+    assert len(calls) == 1
+    assert figure(second, "pupils_reached") == "6"
+    assert _body(second) == _body(first)
+
+
+def _body(response) -> str:
+    page = response.content.decode()
+    return page[page.index('aria-labelledby="dashboard-headline"') : page.index("</main>")]
+
+
+def test_the_kept_page_shows_new_records_once_its_figures_are_computed_again(
+    world, client_for, time_machine
+):
+    reach(world.a, 6)
+    client = client_for(world.a.municipal_official)
+    client.get(dashboard_url(period=LAST_YEAR))
+    reach(world.a, 3)
+
+    _later(time_machine, MAX_AGE - 60)
+    assert figure(client.get(dashboard_url(period=LAST_YEAR)), "pupils_reached") == "6"
+
+    _later(time_machine, MAX_AGE + 60)
+    # the page expired with its figures; these are shown once more while the
+    # job (in-process here) computes them anew, and that page is not kept
+    assert figure(client.get(dashboard_url(period=LAST_YEAR)), "pupils_reached") == "6"
+    assert figure(client.get(dashboard_url(period=LAST_YEAR)), "pupils_reached") == "9"
+
+
+def test_a_changed_target_shows_at_once_on_the_kept_page(world, client_for, time_machine):
+    from municipality.services import funding_agreement_save
+
+    reach(world.a, 6)
+    agreement = agreement_for(world.a, target=10)
+    client = client_for(world.a.municipal_official)
+    before = client.get(dashboard_url(period=LAST_YEAR))
+    [block] = before.context["dashboard"].targets
+    assert block.lines[0].target == 10
+
+    _later(time_machine, 30)
+    funding_agreement_save(
+        user=world.a.municipal_official,
+        agreement=agreement,
+        funder=agreement.funder,
+        initiative=agreement.initiative,
+        programmes=list(agreement.programmes.all()),
+        amount=agreement.amount,
+        period_kind=agreement.period_kind,
+        start_date=agreement.start_date,
+        end_date=agreement.end_date,
+        targets={Target.Indicator.PUPILS_REACHED: 25},
+    )
+    after = client.get(dashboard_url(period=LAST_YEAR))
+
+    [block] = after.context["dashboard"].targets
+    assert block.lines[0].target == 25
+
+
+def test_the_kept_page_is_one_per_language(world, client_for):
+    client = client_for(world.a.municipal_official)
+    dutch = client.get(dashboard_url(period=LAST_YEAR), headers={"accept-language": "nl"})
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(dashboard_url(period=LAST_YEAR))
+
+    assert "Kerncijfers" in _body(dutch)
+    assert "Key figures" in _body(english)
+    assert "Kerncijfers" not in _body(english)
+
+
+def test_the_kept_page_is_one_per_municipality(world, client_for):
+    reach(world.a, 6)
+    reach(world.b, 7)
+    a = client_for(world.a.municipal_official).get(dashboard_url(period=LAST_YEAR))
+    b = client_for(world.b.municipal_official).get(dashboard_url(period=LAST_YEAR))
+
+    assert figure(a, "pupils_reached") == "6"
+    assert figure(b, "pupils_reached") == "7"
+
+
+def test_without_the_cache_no_page_is_kept(world, client_for, monkeypatch, settings):
+    settings.INDICATOR_CACHE_SECONDS = 0
+    calls = _count_dashboards(monkeypatch)
+    client = client_for(world.a.municipal_official)
+
+    client.get(dashboard_url(period=LAST_YEAR))
+    client.get(dashboard_url(period=LAST_YEAR))
+
+    assert len(calls) == 2
