@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -114,6 +115,32 @@ def report_groups(reports) -> list[ReportGroup]:
             )
         group.versions.append(report)
     return list(groups.values())
+
+
+GROUP_KEY = ("kind", "municipality_id", "funding_agreement_id", "period_start", "period_end")
+
+
+def report_group_page(*, user, number, per_page: int) -> tuple[Page, list[ReportGroup]]:
+    """One page of the user's report groups (subject and period), with all their versions.
+
+    The groups are paged in the database, so a page reads only its own
+    reports however many years of reports there are.
+    """
+    reports = report_list(user=user)
+    keys = (
+        reports.order_by()
+        .values_list("municipality__name", *GROUP_KEY)
+        .order_by(
+            "municipality__name", "kind", "funding_agreement_id", "-period_start", "-period_end"
+        )
+        .distinct()
+    )
+    page = Paginator(keys, per_page).get_page(number)
+    chosen = [dict(zip(GROUP_KEY, key[1:], strict=True)) for key in page.object_list]
+    if not chosen:
+        return page, []
+    of_page = any_of(*(Q(**key) for key in chosen))
+    return page, report_groups(reports.filter(of_page).defer("figures"))
 
 
 def report_subject(report: Report) -> str:

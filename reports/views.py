@@ -13,7 +13,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -58,13 +57,14 @@ REPORT_GROUPS_PER_PAGE = 25
 
 
 def _list_page(request, *, agreement_form, overview_form, status=200):
-    groups = selectors.report_groups(selectors.report_list(user=request.user))
-    page = Paginator(groups, REPORT_GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    page, groups = selectors.report_group_page(
+        user=request.user, number=request.GET.get("page"), per_page=REPORT_GROUPS_PER_PAGE
+    )
     return render(
         request,
         "reports/report_list.html",
         {
-            "groups": page.object_list,
+            "groups": groups,
             "page": page,
             "agreement_form": agreement_form,
             "overview_form": overview_form,

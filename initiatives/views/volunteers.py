@@ -69,7 +69,7 @@ def _label_choices(form) -> None:
 # the session under a random key, and the list's address carries only that
 # key (?search=...), besides the status and programme.
 SEARCH_PARAM = "search"
-VOLUNTEERS_PER_PAGE = 50
+VOLUNTEERS_PER_PAGE = 25
 SEARCHES_SESSION_KEY = "volunteer_searches"
 SEARCHES_KEPT = 5  # the latest few, so that Back shows an earlier search
 

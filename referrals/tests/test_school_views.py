@@ -482,22 +482,22 @@ def test_list_query_count_does_not_grow_with_rows(client_for, world, django_asse
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
 
-    for _ in range(27):
+    for _ in range(20):
         school_referral(world, waiting=True)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
-    assert len(response.context["rows"]) == 31
+    assert len(response.context["rows"]) == 24
 
 
-def test_list_is_paginated_by_fifty(client_for, world):
-    for _ in range(50):
+def test_list_is_paginated_by_twenty_five(client_for, world):
+    for _ in range(25):
         school_referral(world, submitted=True)
     client = client_for(world.a.school_referrer)
 
     first = client.get(reverse("referrals:school_list"))
     second = client.get(reverse("referrals:school_list"), {"page": 2})
 
-    assert len(first.context["rows"]) == 50
+    assert len(first.context["rows"]) == 25
     assert len(second.context["rows"]) == 1
 
 

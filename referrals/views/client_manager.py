@@ -34,7 +34,7 @@ from ..services.adults import adult_referral_save
 from .common import add_errors
 
 S = Referral.Status
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def client_manager_required(view):

@@ -106,14 +106,20 @@ def _intake_step(referral: Referral) -> str:
     return "plan"
 
 
+INBOX_PER_PAGE = 25
+
+
 @leader_required
 def inbox(request):
-    """New referrals, oldest first; below them the referrals in intake."""
+    """New referrals, oldest first; below them the referrals in intake (25 of each a page)."""
     user = request.user
     today = timezone.localdate()
+    new_page = Paginator(selectors.inbox(user=user), INBOX_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     new = [
         InboxRow(referral=r, days_waiting=selectors.days_waiting(r, today=today))
-        for r in selectors.inbox(user=user)
+        for r in new_page.object_list
     ]
     in_intake = selectors.intake_referrals(user=user).annotate(
         has_goals=Exists(Goal.objects.filter(plan__referral=OuterRef("pk"))),
@@ -121,8 +127,9 @@ def inbox(request):
             TripartiteMeeting.objects.filter(referral=OuterRef("pk"), held_on__isnull=True)
         ),
     )
+    intake_page = Paginator(in_intake, INBOX_PER_PAGE).get_page(request.GET.get("intake"))
     intake_rows = []
-    for r in in_intake:
+    for r in intake_page.object_list:
         step = _intake_step(r)
         intake_rows.append(
             IntakeRow(
@@ -138,7 +145,9 @@ def inbox(request):
         "referrals/leader/inbox.html",
         {
             "new_rows": new,
+            "new_page": new_page,
             "intake_rows": intake_rows,
+            "intake_page": intake_page,
             "has_adult_programmes": led_adult_programmes(user=user).exists(),
         },
     )
@@ -494,12 +503,12 @@ class WaitlistRow:
     long_wait: bool
 
 
-WAITLIST_PER_PAGE = 50
+WAITLIST_PER_PAGE = 25
 
 
 @leader_required
 def waitlist(request):
-    """Waiting pupils of one programme, by priority, then date of referral (50 a page)."""
+    """Waiting pupils of one programme, by priority, then date of referral (25 a page)."""
     user = request.user
     programmes = list(
         Programme.objects.managed_by(user)

@@ -43,7 +43,7 @@ from ..services.lifecycle import TRANSITIONS, places_left
 from .common import add_errors
 
 S = Referral.Status
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 # Statuses in which a referral beyond the school's places is shown as
 # "waiting for a place".
 WAITING_STATUSES = (S.SUBMITTED, S.INTAKE, S.WAITING)

@@ -37,7 +37,7 @@ from ...services import (
 )
 from ..common import add_errors
 
-MATCHES_PER_PAGE = 50
+MATCHES_PER_PAGE = 25
 STATUS_FILTERS = {"active": gettext_lazy("Active"), "ended": gettext_lazy("Ended")}
 
 
