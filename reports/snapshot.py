@@ -393,6 +393,7 @@ def _overview_tables(municipal, per_agreement: list[tuple[FundingAgreement, obje
 def _overview_snapshot(report: Report, period: Period, progress) -> dict:
     """The municipality's figures and, protected in the same document, those per agreement."""
     from .indicators import IndicatorScope, compute
+    from .indicators.engine import compute_targetable
     from .suppression import suppress_set
 
     municipality = report.municipality
@@ -405,10 +406,12 @@ def _overview_snapshot(report: Report, period: Period, progress) -> dict:
         .order_by("initiative__name", "funder__name", "pk")
     )
     municipal = compute(IndicatorScope.for_municipality(municipality), period)
+    # Per agreement only the figures a target can be set for are shown: the
+    # same definitions as compute(), in a third of its queries.
     per_agreement = [
         (
             agreement,
-            compute(
+            compute_targetable(
                 IndicatorScope(
                     municipality_id=agreement.municipality_id,
                     initiative_id=agreement.initiative_id,

@@ -125,6 +125,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql") and not env_bool(
     "DATABASE_JIT", default=False
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Form choices from the database (ModelChoiceField) read through
+# QuerySet.iterator(), which on PostgreSQL declares a cursor WITH HOLD: three
+# round trips and a copy of the result at commit for a list of fifty
+# programmes. Plain queries instead; nothing here streams a large result.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
