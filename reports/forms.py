@@ -29,7 +29,17 @@ class AgreementReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.agreements = {a.pk: a for a in selectors.requestable_agreements(user=user)}
+        # Only what the labels need: an official may choose among hundreds.
+        agreements = selectors.requestable_agreements(user=user).only(
+            "start_date",
+            "end_date",
+            "period_kind",
+            "reference",
+            "funder__name",
+            "initiative__name",
+            "municipality__name",
+        )
+        self.agreements = {a.pk: a for a in agreements}
         choices = []
         for agreement in self.agreements.values():
             label = selectors.agreement_label(agreement)

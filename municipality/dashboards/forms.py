@@ -98,12 +98,16 @@ class DashboardFilterForm(forms.Form):
     ):
         super().__init__(data, **kwargs)
         self.fields["period"].choices = period_choices()
-        self.fields["programme"].queryset = programmes.select_related("initiative")
-        self.fields["neighbourhood"].queryset = neighbourhoods
+        # Only what the options and the checks below read: these lists run to
+        # hundreds of options at city scale.
+        self.fields["programme"].queryset = programmes.select_related("initiative").only(
+            "name", "initiative_id", "initiative__name"
+        )
+        self.fields["neighbourhood"].queryset = neighbourhoods.only("name", "municipality_id")
         if initiatives is None:
             del self.fields["initiative"]
         else:
-            self.fields["initiative"].queryset = initiatives
+            self.fields["initiative"].queryset = initiatives.only("name")
         if municipalities is None:
             del self.fields["municipality"]
         else:
