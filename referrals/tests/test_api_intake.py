@@ -1292,8 +1292,12 @@ def test_waitlist_in_the_pages_order_with_waiting_days_and_priority(api_for, wor
         programme=world.a.programme, from_parent=True, waiting=True, priority=1
     )
     GuardianFactory(pupil=urgent.pupil, language="Tigrinya", interpreter_needed=True)
+    # noon, 40 local days ago: 40 x 24 hours ago can be 39 days across a change to winter time
+    forty_days_ago = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() - dt.timedelta(days=40), dt.time(12))
+    )
     older_same_priority = ReferralFactory(
-        programme=world.a.programme, from_parent=True, waiting=True, submitted_at=moment_ago(40)
+        programme=world.a.programme, from_parent=True, waiting=True, submitted_at=forty_days_ago
     )
 
     response = api_for(world.a.project_leader).get(WAITLIST)
