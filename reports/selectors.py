@@ -69,15 +69,12 @@ def report_list(*, user) -> QuerySet[Report]:
             "funding_agreement__initiative",
             "requested_by",
         )
-        .order_by(
-            "municipality__name",
-            "kind",
-            "funding_agreement_id",
-            "-period_start",
-            "-period_end",
-            "-version",
-        )
+        .order_by(*GROUP_ORDER, "-version")
     )
+
+
+# Reports in the order of their subject and period (a group); newest version first within.
+GROUP_ORDER = ("municipality__name", "kind", "funding_agreement_id", "-period_start", "-period_end")
 
 
 @dataclass
@@ -127,14 +124,7 @@ def report_group_page(*, user, number, per_page: int) -> tuple[Page, list[Report
     reports however many years of reports there are.
     """
     reports = report_list(user=user)
-    keys = (
-        reports.order_by()
-        .values_list("municipality__name", *GROUP_KEY)
-        .order_by(
-            "municipality__name", "kind", "funding_agreement_id", "-period_start", "-period_end"
-        )
-        .distinct()
-    )
+    keys = reports.values_list("municipality__name", *GROUP_KEY).order_by(*GROUP_ORDER).distinct()
     page = Paginator(keys, per_page).get_page(number)
     chosen = [dict(zip(GROUP_KEY, key[1:], strict=True)) for key in page.object_list]
     if not chosen:

@@ -18,12 +18,11 @@ only the suppressed aggregates the page shows.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reports.indicators import cache as figures_cache
@@ -46,17 +45,8 @@ class MunicipalPage:
 def _key(*, user, filters: DashboardFilters) -> str:
     whole = DashboardFilters(period=filters.period, municipality=filters.municipality)
     agreements = selectors.agreements_signature(user=user, filters=whole)
-    raw = repr(
-        (
-            translation.get_language(),
-            filters.period.start,
-            filters.period.end,
-            filters.scope.as_dict(),
-            agreements,
-        )
-    )
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"dashboard-page:v{figures_cache.VERSION}:{digest}"
+    period = [filters.period.start.isoformat(), filters.period.end.isoformat()]
+    return figures_cache.key("dashboard-page", filters.scope, [*period, agreements])
 
 
 def municipal_page(request, *, user, filters: DashboardFilters) -> MunicipalPage:

@@ -336,25 +336,22 @@ def agreements_signature(*, user, filters: DashboardFilters) -> tuple:
     the agreement with them) changes it; the kept page body depends on it
     (``pages``).
     """
-    period = filters.period
     return tuple(
-        FundingAgreement.objects.visible_to(user)
-        .filter(
-            municipality=filters.municipality,
-            start_date__lte=period.end,
-            end_date__gte=period.start,
-        )
+        _overlapping(FundingAgreement.objects.visible_to(user), filters.period)
+        .filter(municipality=filters.municipality)
         .order_by("pk")
         .values_list("pk", "updated_at")
     )
 
 
+def _overlapping(agreements: QuerySet[FundingAgreement], period: Period):
+    """The agreements that run for at least a day of ``period``."""
+    return agreements.filter(start_date__lte=period.end, end_date__gte=period.start)
+
+
 def _agreements(*, user, filters: DashboardFilters) -> QuerySet[FundingAgreement]:
     """Agreements the user may see that overlap the period, narrowed by the filters."""
-    period = filters.period
-    agreements = FundingAgreement.objects.visible_to(user).filter(
-        start_date__lte=period.end, end_date__gte=period.start
-    )
+    agreements = _overlapping(FundingAgreement.objects.visible_to(user), filters.period)
     if filters.initiative is not None:
         agreements = agreements.filter(initiative=filters.initiative)
     if filters.programme is not None:
@@ -477,9 +474,7 @@ def warm(municipality: Municipality, period: Period) -> int:
     _view_figures(filters, refresh=True)
     figures_cache.gap(filters.scope, period, refresh=True)
     agreements = (
-        FundingAgreement.objects.filter(
-            municipality=municipality, start_date__lte=period.end, end_date__gte=period.start
-        )
+        _overlapping(FundingAgreement.objects.filter(municipality=municipality), period)
         .prefetch_related("programmes", "targets")
         .order_by("pk")
     )

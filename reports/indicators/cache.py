@@ -99,6 +99,15 @@ COMPUTATIONS: dict[str, Callable[[IndicatorScope, Any], Any]] = {
 }
 
 
+def key(kind: str, scope: IndicatorScope, args) -> str:
+    """The cache key of ``kind`` for ``scope`` and ``args`` in the current language.
+
+    For what is kept beside the figures and depends on them (the dashboard's
+    rendered body, municipality.dashboards.pages); bumping VERSION drops it too.
+    """
+    return _key(kind, scope, args, translation.get_language() or settings.LANGUAGE_CODE)
+
+
 def _key(kind: str, scope: IndicatorScope, args, language: str) -> str:
     raw = repr((kind, scope.as_dict(), args, language))
     return f"figures:v{VERSION}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
