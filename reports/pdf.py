@@ -20,6 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 PDF_VARIANT = "pdf/ua-1"
+# A breakdown with more rows than this (the referrals of 600 schools, say) is
+# printed as its table only: a chart of hundreds of bars cannot be read, and
+# drawing it took most of the printing time of a large municipality's report.
+CHART_MAX_ROWS = 50
 
 
 def css_string(text: str) -> str:
@@ -86,7 +90,7 @@ def _charts(snapshot: dict) -> tuple[object | None, list[dict]]:
     tables = []
     for data in snapshot.get("tables", []):
         chart = None
-        if data["rows"] and data.get("counts", True):
+        if data["rows"] and data.get("counts", True) and len(data["rows"]) <= CHART_MAX_ROWS:
             chart = _for_print(
                 charts.published_bar_chart(
                     _suppressed(data), title=data["title"], row_heading=data.get("row_header", "")

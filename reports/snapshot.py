@@ -392,8 +392,8 @@ def _overview_tables(municipal, per_agreement: list[tuple[FundingAgreement, obje
 
 def _overview_snapshot(report: Report, period: Period, progress) -> dict:
     """The municipality's figures and, protected in the same document, those per agreement."""
-    from .indicators import IndicatorScope, compute
-    from .indicators.engine import compute_targetable
+    from .indicators import IndicatorScope
+    from .indicators.engine import compute_overview
     from .suppression import suppress_set
 
     municipality = report.municipality
@@ -405,22 +405,14 @@ def _overview_snapshot(report: Report, period: Period, progress) -> dict:
         .prefetch_related("programmes", "targets")
         .order_by("initiative__name", "funder__name", "pk")
     )
-    municipal = compute(IndicatorScope.for_municipality(municipality), period)
     # Per agreement only the figures a target can be set for are shown: the
-    # same definitions as compute(), in a third of its queries.
+    # same definitions as compute(), for all agreements in a few queries.
+    scopes = [IndicatorScope.for_agreement(agreement) for agreement in agreements]
+    municipal, computed = compute_overview(
+        IndicatorScope.for_municipality(municipality), scopes, period
+    )
     per_agreement = [
-        (
-            agreement,
-            compute_targetable(
-                IndicatorScope(
-                    municipality_id=agreement.municipality_id,
-                    initiative_id=agreement.initiative_id,
-                    programme_ids=tuple(p.pk for p in agreement.programmes.all()),
-                ),
-                period,
-            ),
-        )
-        for agreement in agreements
+        (agreement, computed[scope]) for agreement, scope in zip(agreements, scopes, strict=True)
     ]
     progress(PROGRESS_FIGURES)
     published = suppress_set(municipal, extra_tables=_overview_tables(municipal, per_agreement))

@@ -10,9 +10,9 @@ initiative's own dashboard shows exact numbers.
 
 Queries: a fixed number per dashboard, whatever the number of pupils,
 sessions, schools or neighbourhoods (the engine aggregates in the database).
-Realised-against-target needs one ``compute_targetable`` (seven queries) per
-distinct agreement scope (initiative plus programmes); co-financing
-agreements over the same programmes share it. Recently computed figures come
+Realised-against-target needs the targetable figures of every agreement with
+targets, computed for all of them together in about ten queries
+(``reports.indicators.agreements``). Recently computed figures come
 from ``reports.indicators.cache``: a dashboard whose figures are kept reads
 only the agreements, and says when its figures were computed. A filtered
 municipal dashboard computes each view once: the figures the disclosure
@@ -440,27 +440,23 @@ def _with_targets(
 ) -> list[_AgreementFigures]:
     """The agreements that have targets, with their figures over ``period``.
 
-    One ``compute_targetable`` per distinct agreement scope (recently computed
-    ones from ``reports.indicators.cache``): co-financing agreements over the
-    same programmes share it.
+    The figures of every distinct agreement scope (initiative plus
+    programmes; co-financing agreements over the same programmes share it),
+    recently computed ones from ``reports.indicators.cache``, the others
+    computed together in a few queries.
     """
-    computed: dict[IndicatorScope, figures_cache.Remembered] = {}
-    result = []
+    with_targets = []
     for agreement in agreements:
         targets = {t.indicator: t.value for t in agreement.targets.all()}
-        if not targets:
-            continue
-        # The same as IndicatorScope.for_agreement, from the prefetched programmes.
-        scope = IndicatorScope(
-            municipality_id=agreement.municipality_id,
-            initiative_id=agreement.initiative_id,
-            programme_ids=tuple(p.pk for p in agreement.programmes.all()),
-        )
-        if scope not in computed:
-            computed[scope] = figures_cache.targetable(scope, period, refresh=refresh)
-        entry = computed[scope]
-        result.append(_AgreementFigures(agreement, targets, entry.value, entry.computed_at))
-    return result
+        if targets:
+            with_targets.append((agreement, targets, IndicatorScope.for_agreement(agreement)))
+    computed = figures_cache.targetable_of_agreements(
+        [scope for _agreement, _targets, scope in with_targets], period, refresh=refresh
+    )
+    return [
+        _AgreementFigures(agreement, targets, computed[scope].value, computed[scope].computed_at)
+        for agreement, targets, scope in with_targets
+    ]
 
 
 def warm(municipality: Municipality, period: Period) -> int:

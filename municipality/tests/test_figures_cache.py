@@ -248,6 +248,42 @@ def test_realised_against_target_uses_the_same_figures_as_the_full_computation(w
     assert light.tables == ()
 
 
+def test_agreements_are_computed_together_and_kept_one_by_one(world, time_machine):
+    from initiatives.tests.factories import ProgrammeFactory
+    from reports.indicators import IndicatorScope
+    from reports.indicators import cache as figures_cache
+
+    reach(world.a, 6)
+    other = ProgrammeFactory(
+        initiative=world.a.initiative, municipalities=[world.a.municipality], name="Leesclub"
+    )
+    reach(world.a, 2, programme=other)
+    period = _whole(world).period
+    first = IndicatorScope.for_agreement(agreement_for(world.a, target=20))
+    second = IndicatorScope(**{**first.as_dict(), "programme_ids": (other.pk,)})
+
+    computed = figures_cache.targetable_of_agreements([first, second], period)
+    with CaptureQueriesContext(connection) as again_queries:
+        again = figures_cache.targetable_of_agreements([first, second], period)
+
+    assert computed[first].value.figure("pupils_reached").value == 6
+    assert computed[second].value.figure("pupils_reached").value == 2
+    assert len(again_queries) == 0
+    assert again[first] == computed[first]
+    # kept under the key of the single lookup, so both read the same entry
+    assert figures_cache.targetable(first, period) == computed[first]
+
+    reach(world.a, 1, programme=other)
+    _later(time_machine, MAX_AGE + 60)
+    with mock.patch("reports.tasks.refresh_figures.delay") as queued:  # no worker runs it
+        stale = figures_cache.targetable_of_agreements([first, second], period)
+    assert stale[second].value.figure("pupils_reached").value == 2  # shown while refreshed
+    assert sorted(call.args[0] for call in queued.call_args_list) == ["targetable"] * 2
+
+    refreshed = figures_cache.targetable_of_agreements([first, second], period, refresh=True)
+    assert refreshed[second].value.figure("pupils_reached").value == 3
+
+
 # --- the rendered page body is kept too (municipality.dashboards.pages) ------------
 
 

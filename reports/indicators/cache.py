@@ -69,6 +69,42 @@ def targetable(scope: IndicatorScope, period: Period, *, refresh: bool = False) 
     return _remember("targetable", scope, _period_args(period), refresh=refresh)
 
 
+def targetable_of_agreements(
+    scopes: list[IndicatorScope], period: Period, *, refresh: bool = False
+) -> dict[IndicatorScope, Remembered]:
+    """``targetable`` of many agreement scopes of one municipality, as recently computed.
+
+    The ones not kept (or all, with ``refresh``) are computed together by
+    ``agreements.targetable_per_agreement``, in a few queries for all of
+    them, and kept under the same keys as ``targetable``; stale ones are
+    refreshed in the background one by one, as ``targetable`` does.
+    """
+    from .agreements import targetable_per_agreement
+
+    scopes = list(dict.fromkeys(scopes))
+    age = max_age()
+    args = _period_args(period)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    keys = {scope: _key("targetable", scope, args, language) for scope in scopes}
+    kept = {} if refresh or age <= 0 else cache.get_many(list(keys.values()))
+    result: dict[IndicatorScope, Remembered] = {}
+    for scope, key in keys.items():
+        entry = kept.get(key)
+        if isinstance(entry, Remembered):
+            result[scope] = entry
+            if (timezone.now() - entry.computed_at).total_seconds() > age:
+                _refresh_later("targetable", scope, args, key, language, age)
+    missing = [scope for scope in scopes if scope not in result]
+    if missing:
+        now = timezone.now()
+        computed = targetable_per_agreement(missing, period)
+        fresh = {keys[scope]: Remembered(computed[scope], now) for scope in missing}
+        if age > 0:
+            cache.set_many(fresh, timeout=2 * age)  # as _compute_and_keep
+        result.update({scope: fresh[keys[scope]] for scope in missing})
+    return result
+
+
 def trend_of(scope: IndicatorScope, years: list[int], *, refresh: bool = False) -> Remembered:
     """``trend(scope, years)``, as recently computed."""
     return _remember("trend", scope, [int(y) for y in years], refresh=refresh)

@@ -37,8 +37,15 @@ def compute(
     they are attached to the figures with the same key. A fixed number of
     queries (about 20), whatever the amount of data.
     """
-    ctx = Context.build(scope, period)
-    groups = pupils.reach_groups(ctx)
+    return _compute(Context.build(scope, period), targets=targets)
+
+
+def _compute(
+    ctx: Context, *, targets: dict[str, int] | None, rows: list[pupils.ReachRow] | None = None
+) -> IndicatorSet:
+    if rows is None:
+        rows = pupils.reach_rows(ctx)
+    groups = pupils.reach_groups(ctx, rows)
     reach = pupils.reach_counts(ctx, groups)
     referral_counts = referrals.referral_counts(ctx)
     wait = referrals.waitlist(ctx)
@@ -57,22 +64,45 @@ def compute(
         *adults.figures(ctx),
     ]
     tables: list[Table] = [
-        *pupils.tables(ctx, groups),
+        *pupils.tables(ctx, groups, rows),
         *referrals.tables(ctx, referral_counts["referrals"]),
         matches.ended_early_reasons(ctx, match_counts["matches_ended_early"]),
         outcomes.goal_results(goals),
         outcomes.impact_by_question(ctx, impact),
     ]
     return IndicatorSet(
-        scope=scope,
-        period=period,
+        scope=ctx.scope,
+        period=ctx.period,
         figures=tuple(_with_targets(figures, targets or {})),
         tables=tuple(tables),
     )
 
 
+def compute_overview(
+    scope: IndicatorScope, agreement_scopes: list[IndicatorScope], period: Period
+) -> tuple[IndicatorSet, dict[IndicatorScope, IndicatorSet]]:
+    """``compute(scope)`` of a whole municipality and ``compute_targetable`` of its agreements.
+
+    What the municipal overview report prints: the pupils reached are read
+    once for both, the agreements' other figures in a few grouped queries
+    (``agreements.targetable_per_agreement``).
+    """
+    from .agreements import targetable_per_agreement
+
+    whole = IndicatorScope(municipality_id=scope.municipality_id)
+    if scope != whole or any(s.municipality_id != scope.municipality_id for s in agreement_scopes):
+        raise ValueError("A whole municipality and agreements of that municipality are needed.")
+    ctx = Context.build(scope, period)
+    rows = pupils.reach_rows(ctx)
+    municipal = _compute(ctx, targets=None, rows=rows)
+    per_agreement = targetable_per_agreement(
+        agreement_scopes, period, reached=pupils.reached_per_programme(rows)
+    )
+    return municipal, per_agreement
+
+
 # The waitlist figures are not targetable: compute_targetable leaves them out.
-_NO_WAITLIST = {"waitlist_size_end": None, "waiting_days_median": None, "waiting_days_max": None}
+NO_WAITLIST = {"waitlist_size_end": None, "waiting_days_median": None, "waiting_days_max": None}
 
 
 def compute_targetable(scope: IndicatorScope, period: Period) -> IndicatorSet:
@@ -86,7 +116,7 @@ def compute_targetable(scope: IndicatorScope, period: Period) -> IndicatorSet:
     volunteer_counts = defaultdict(lambda: None, volunteers.trend_counts(ctx))
     figures: list[Figure] = [
         *pupils.figures(ctx, pupils.reach_counts(ctx)),
-        *referrals.figures(referrals.referral_counts(ctx), _NO_WAITLIST),
+        *referrals.figures(referrals.referral_counts(ctx), NO_WAITLIST),
         *matches.figures(matches.match_counts(ctx), matches.moment_counts(ctx)),
         *volunteers.figures(volunteer_counts),
         *outcomes.figures(outcomes.goal_counts(ctx), []),

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -93,7 +93,7 @@ def reached_pupils(ctx: Context) -> QuerySet:
 
 @dataclass(frozen=True)
 class ReachGroup:
-    """Reached pupils with the same year group and wijk (one row of the grouped query)."""
+    """Reached pupils with the same year group and wijk."""
 
     grade: int | None
     area_id: int | None  # the wijk (a buurt's parent), None when unknown
@@ -104,38 +104,85 @@ class ReachGroup:
     continuing: int
 
 
-def reach_groups(ctx: Context) -> list[ReachGroup]:
-    """One query: reached pupils counted per (year group, wijk), with how many continue.
+@dataclass(frozen=True)
+class ReachRow:
+    """A pupil reached in a programme (one row of ``reach_rows``), with where they live."""
 
-    Every reached pupil is in exactly one group, so the totals, the sector,
-    year group and neighbourhood tables all come from these rows.
+    programme_id: int
+    pupil_id: int
+    grade: int | None
+    area_id: int | None
+    area: str | None
+    municipality_id: int | None
+    municipality: str | None
+    continuing: bool  # also reached, in a programme in scope, before the period
+
+
+def reach_rows(ctx: Context) -> list[ReachRow]:
+    """One query: every (programme, pupil) reached in the period, with year group and wijk.
+
+    The totals, the tables by programme, sector, year group and neighbourhood,
+    and the figures per funding agreement all come from these rows.
     """
     # Correlated per reached pupil (an index lookup on the pupil's participations)
     # rather than "pk IN (every pupil reached before)", which read all earlier
     # sessions of the scope and took seconds at national scale.
-    before = Exists(reached_participations(ctx, before_period(ctx)).filter(pupil_id=OuterRef("pk")))
-    grouped = (
-        reached_pupils(ctx)
+    before = Exists(
+        reached_participations(ctx, before_period(ctx)).filter(pupil_id=OuterRef("pupil_id"))
+    )
+    rows = (
+        reached_participations(ctx, in_period(ctx))
         .annotate(
-            area_id=Coalesce("neighbourhood__parent_id", "neighbourhood_id"),
-            area=Coalesce("neighbourhood__parent__name", "neighbourhood__name"),
-            area_municipality_id=F("neighbourhood__municipality_id"),
-            area_municipality=F("neighbourhood__municipality__name"),
+            grade=F("pupil__grade"),
+            area_id=Coalesce("pupil__neighbourhood__parent_id", "pupil__neighbourhood_id"),
+            area=Coalesce("pupil__neighbourhood__parent__name", "pupil__neighbourhood__name"),
+            area_municipality_id=F("pupil__neighbourhood__municipality_id"),
+            area_municipality=F("pupil__neighbourhood__municipality__name"),
+            continuing=before,
         )
         .order_by()
-        .values("grade", "area_id", "area", "area_municipality_id", "area_municipality")
-        .annotate(reached=Count("pk"), continuing=Count("pk", filter=Q(before)))
         .values_list(
+            "programme_id",
+            "pupil_id",
             "grade",
             "area_id",
             "area",
             "area_municipality_id",
             "area_municipality",
-            "reached",
             "continuing",
         )
+        .distinct()
     )
-    return [ReachGroup(*row) for row in grouped]
+    return [ReachRow(*row) for row in rows]
+
+
+def reach_groups(ctx: Context, rows: list[ReachRow] | None = None) -> list[ReachGroup]:
+    """Reached pupils counted per (year group, wijk), with how many continue.
+
+    Every reached pupil is in exactly one group (a pupil reached in two
+    programmes counts once), so the totals, the sector, year group and
+    neighbourhood tables all come from these groups.
+    """
+    if rows is None:
+        rows = reach_rows(ctx)
+    pupils: dict[int, ReachRow] = {}
+    for row in rows:
+        pupils.setdefault(row.pupil_id, row)
+    counts: dict[tuple, list[int]] = {}
+    for row in pupils.values():
+        key = (row.grade, row.area_id, row.area, row.municipality_id, row.municipality)
+        count = counts.setdefault(key, [0, 0])
+        count[0] += 1
+        count[1] += bool(row.continuing)
+    return [ReachGroup(*key, reached, continuing) for key, (reached, continuing) in counts.items()]
+
+
+def reached_per_programme(rows: list[ReachRow]) -> dict[int, set[int]]:
+    """The pupils reached in each programme."""
+    reached: dict[int, set[int]] = {}
+    for row in rows:
+        reached.setdefault(row.programme_id, set()).add(row.pupil_id)
+    return reached
 
 
 def reach_counts(ctx: Context, groups: list[ReachGroup] | None = None) -> dict[str, int]:
@@ -169,13 +216,13 @@ def sector_of_grade(grade: int | None) -> str | None:
     return "PO" if grade <= SchoolGrade.GROEP_8 else "VO"
 
 
-def tables(ctx: Context, groups: list[ReachGroup]) -> list[Table]:
+def tables(ctx: Context, groups: list[ReachGroup], rows: list[ReachRow]) -> list[Table]:
     total = sum(g.reached for g in groups)
     by_grade: dict[int | None, int] = {}
     for group in groups:
         by_grade[group.grade] = by_grade.get(group.grade, 0) + group.reached
     return [
-        reach_by_programme(ctx),
+        reach_by_programme(ctx, rows),
         reach_by_neighbourhood(ctx, groups, total),
         reach_by_sector(by_grade, total),
         reach_by_grade(ctx, by_grade, total),
@@ -188,14 +235,8 @@ def _programme_label(ctx: Context, programme) -> str:
     return programme.name
 
 
-def reach_by_programme(ctx: Context) -> Table:
-    counts = dict(
-        reached_participations(ctx, in_period(ctx))
-        .order_by()
-        .values("programme_id")
-        .annotate(n=Count("pupil_id", distinct=True))
-        .values_list("programme_id", "n")
-    )
+def reach_by_programme(ctx: Context, rows: list[ReachRow]) -> Table:
+    counts = {pk: len(pupils) for pk, pupils in reached_per_programme(rows).items()}
     rows = tuple((_programme_label(ctx, p), (counts.get(p.pk, 0),)) for p in ctx.pupil_programmes)
     # No totals row: a pupil reached in two programmes is in two rows, so the
     # rows can add up to more than the number of pupils reached.

@@ -45,11 +45,11 @@ class IndicatorScope:
 
     @classmethod
     def for_agreement(cls, agreement) -> IndicatorScope:
-        """The agreement's municipality and its programmes."""
+        """The agreement's municipality and its programmes (prefetched ones, if they are)."""
         return cls(
             municipality_id=agreement.municipality_id,
             initiative_id=agreement.initiative_id,
-            programme_ids=tuple(agreement.programmes.values_list("pk", flat=True)),
+            programme_ids=tuple(p.pk for p in agreement.programmes.all()),
         )
 
     def as_dict(self) -> dict:

@@ -321,3 +321,37 @@ def test_the_template_has_no_legend_when_nothing_is_hidden():
 
     assert "utrecht-unordered-list" not in html
     assert "17" in cell_texts(html)
+
+
+def _snapshot_table(key: str, n: int) -> dict:
+    return {
+        "id": key,
+        "key": key,
+        "title": f"Aanmeldingen ({n})",
+        "row_header": "School",
+        "columns": ["Aanmeldingen"],
+        "rows": [{"label": f"School {i}", "cells": ["7"], "numbers": [7]} for i in range(n)],
+        "totals": None,
+        "hidden": [],
+        "hidden_totals": [],
+        "counts": True,
+    }
+
+
+def test_the_pdf_prints_a_long_breakdown_as_its_table_only():
+    from reports.pdf import CHART_MAX_ROWS, _charts
+
+    snapshot = {
+        "figures": [],
+        "tables": [
+            _snapshot_table("short", CHART_MAX_ROWS),
+            _snapshot_table("long", CHART_MAX_ROWS + 1),
+        ],
+    }
+
+    _target, tables = _charts(snapshot)
+
+    short, long = tables
+    assert short["chart"] is not None and "<svg" in short["chart"].svg
+    assert long["chart"] is None
+    assert len(long["table"]["rows"]) == CHART_MAX_ROWS + 1  # every row still printed
