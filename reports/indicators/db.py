@@ -37,6 +37,22 @@ class DayNumber(models.Func):
         )
 
 
+class ProbedPerRow(models.Func):
+    """``(EXISTS (...)) IS TRUE``: the same truth, checked row by row through an index.
+
+    PostgreSQL turns a plain ``EXISTS`` in ``WHERE`` into a semi-join, and for
+    "a held session of this participation's match" it then hashed every
+    session of the year in the country (2.1 million rows) to keep the 10,000
+    participations of one municipality: 1.0 s. Wrapped, the subquery stays a
+    per-row probe of the (match, date) index: 0.12 s. Only for subqueries
+    whose outer rows are few next to the rows the subquery reads.
+    """
+
+    template = "(%(expressions)s) IS TRUE"
+    arity = 1
+    output_field = models.BooleanField()
+
+
 def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
 

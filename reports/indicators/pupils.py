@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from core.models import SchoolGrade
 
 from .context import Context
+from .db import ProbedPerRow
 from .types import Figure, Table
 
 FAR_FUTURE = dt.date(9999, 12, 31)
@@ -71,7 +72,7 @@ def reached_participations(ctx: Context, date_q: Q, *, all_audiences: bool = Fal
     return (
         MatchParticipant.objects.filter(programme_id__in=ids)
         .filter(ctx.scope.pupil_q("pupil__"))
-        .filter(_session_reaches_participant(date_q))
+        .filter(ProbedPerRow(_session_reaches_participant(date_q)))
     )
 
 
