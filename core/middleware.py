@@ -30,13 +30,30 @@ class DutchByDefaultLocaleMiddleware(LocaleMiddleware):
 
 
 SESSION_STARTED_KEY = "_session_started_at"
+SESSION_RENEWED_KEY = "_session_renewed_at"
+# The idle timeout is renewed at most once a minute: writing the session on
+# every request cost each page a database write, for a limit that is then
+# between SESSION_COOKIE_AGE minus a minute and SESSION_COOKIE_AGE.
+SESSION_RENEW_SECONDS = 60
+
+
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    """At login: the session's start (for ``SESSION_MAX_HOURS``) and its first renewal."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(time.time())
+        session[SESSION_STARTED_KEY] = now
+        session[SESSION_RENEWED_KEY] = now
 
 
 class SessionLifetimeMiddleware:
     """End a signed-in session ``SESSION_MAX_HOURS`` after it began, however active.
 
-    The idle timeout is Django's own (``SESSION_COOKIE_AGE`` renewed on every
-    request); this adds the absolute limit. Login rotates the session key,
+    Also renews the idle timeout (``SESSION_COOKIE_AGE`` from the last
+    renewal) when the last renewal is ``SESSION_RENEW_SECONDS`` old: marking
+    the session changed makes Django save it with a new expiry. Login starts
+    both clocks (``start_session_clock``); a session from before that records
+    its start on its first request. Login rotates the session key,
     so the start is recorded on the first request of each new session.
     """
 
@@ -55,6 +72,9 @@ class SessionLifetimeMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # answered as anonymous: 401
                 return redirect_to_login(request.get_full_path())
+            renewed = request.session.get(SESSION_RENEWED_KEY)
+            if renewed is None or now - renewed >= SESSION_RENEW_SECONDS:
+                request.session[SESSION_RENEWED_KEY] = now
         return self.get_response(request)
 
 

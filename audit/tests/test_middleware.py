@@ -170,3 +170,18 @@ def test_exports_and_erasures_are_in_the_processing_log(client_for, world):
     assert ("pupil", world.a.unmatched_pupil.pk, "export", "allowed", "export") in _entries(
         actor_id=world.a.project_leader.pk
     )
+
+
+def test_a_list_logs_every_kind_of_record_in_one_statement(client_for, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.a.project_leader)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/koppelingen/").status_code == 200
+
+    entries = _entries(actor_id=world.a.project_leader.pk)
+    assert ("pupil", world.a.pupil.pk, "list", "allowed", "page") in entries
+    assert ("volunteer", world.a.volunteer.pk, "list", "allowed", "page") in entries
+    inserts = [q for q in queries if "audit_processinglogentry" in q["sql"].split("(")[0]]
+    assert len(inserts) == 1

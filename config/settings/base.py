@@ -329,10 +329,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# A session ends after SESSION_COOKIE_AGE seconds without a request (every
-# request renews it), and in any case SESSION_MAX_HOURS after login.
+# A session ends after SESSION_COOKIE_AGE seconds without a request (a
+# request renews it, at most once a minute: core.middleware), and in any case
+# SESSION_MAX_HOURS after login.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=30 * 60, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", default=12, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
