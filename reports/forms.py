@@ -7,6 +7,7 @@ user may ask for, so a form cannot name an agreement the user does not see.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,19 @@ def _key(pk: int, period: Period) -> str:
     return f"{pk}|{period.start.isoformat()}|{period.end.isoformat()}"
 
 
+@dataclass(frozen=True)
+class _AgreementChoice:
+    """What a choice's label needs of an agreement (``agreement_label``, ``agreement_periods``)."""
+
+    pk: int
+    start_date: dt.date
+    end_date: dt.date
+    period_kind: str
+    reference: str
+    funder: str
+    initiative: str
+
+
 class AgreementReportForm(forms.Form):
     agreement_period = forms.ChoiceField(
         label=_("Funding agreement and period"),
@@ -29,17 +43,20 @@ class AgreementReportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only what the labels need: an official may choose among hundreds.
-        agreements = selectors.requestable_agreements(user=user).only(
-            "start_date",
-            "end_date",
-            "period_kind",
-            "reference",
-            "funder__name",
-            "initiative__name",
-            "municipality__name",
-        )
-        self.agreements = {a.pk: a for a in agreements}
+        self.user = user
+        # Only what the labels need, as plain rows: an official may choose among hundreds.
+        self.agreements = {
+            row[0]: _AgreementChoice(*row)
+            for row in selectors.requestable_agreements(user=user).values_list(
+                "pk",
+                "start_date",
+                "end_date",
+                "period_kind",
+                "reference",
+                "funder__name",
+                "initiative__name",
+            )
+        }
         choices = []
         for agreement in self.agreements.values():
             label = selectors.agreement_label(agreement)
@@ -62,7 +79,7 @@ class AgreementReportForm(forms.Form):
         value = cleaned.get("agreement_period")
         if value:
             pk, start, end = value.split("|")
-            cleaned["agreement"] = self.agreements[int(pk)]
+            cleaned["agreement"] = selectors.requestable_agreements(user=self.user).get(pk=pk)
             cleaned["period"] = Period(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
         return cleaned
 

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import DenseRank
 from django.shortcuts import get_object_or_404
 
 from accounts.scope import scope_for
@@ -74,7 +75,14 @@ def report_list(*, user) -> QuerySet[Report]:
 
 
 # Reports in the order of their subject and period (a group); newest version first within.
-GROUP_ORDER = ("municipality__name", "kind", "funding_agreement_id", "-period_start", "-period_end")
+GROUP_ORDER = (
+    "municipality__name",
+    "municipality_id",
+    "kind",
+    "funding_agreement_id",
+    "-period_start",
+    "-period_end",
+)
 
 
 @dataclass
@@ -120,17 +128,28 @@ GROUP_KEY = ("kind", "municipality_id", "funding_agreement_id", "period_start", 
 def report_group_page(*, user, number, per_page: int) -> tuple[Page, list[ReportGroup]]:
     """One page of the user's report groups (subject and period), with all their versions.
 
-    The groups are paged in the database, so a page reads only its own
-    reports however many years of reports there are.
+    The groups are paged in the database: each report is numbered with its
+    group's place in the order (``DENSE_RANK``), and only the reports of the
+    page's groups are read, however many years of reports there are. Two
+    queries: the number of groups and the page's reports.
     """
     reports = report_list(user=user)
-    keys = reports.values_list("municipality__name", *GROUP_KEY).order_by(*GROUP_ORDER).distinct()
+    keys = reports.values_list(*GROUP_KEY).order_by(*GROUP_ORDER).distinct()
     page = Paginator(keys, per_page).get_page(number)
-    chosen = [dict(zip(GROUP_KEY, key[1:], strict=True)) for key in page.object_list]
-    if not chosen:
+    if not page.paginator.count:
         return page, []
-    of_page = any_of(*(Q(**key) for key in chosen))
-    return page, report_groups(reports.filter(of_page).defer("figures"))
+    place = Window(
+        DenseRank(),
+        order_by=[
+            F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in GROUP_ORDER
+        ],
+    )
+    of_page = (
+        reports.defer("figures")
+        .annotate(group_place=place)
+        .filter(group_place__gte=page.start_index(), group_place__lte=page.end_index())
+    )
+    return page, report_groups(of_page)
 
 
 def report_subject(report: Report) -> str:
