@@ -275,7 +275,9 @@ def _scale_section(add, name: str, entry: dict) -> None:
         if "figures_s" in rep:
             add("")
             add(
-                f"Steps: the figures (every `compute()`) took {rep['figures_s']} s, the "
+                "Steps: the figures (`compute_overview`: the municipality's `compute()` "
+                "and every funding agreement's targetable figures) took "
+                f"{rep['figures_s']} s, the "
                 f"suppression and snapshot until {rep['snapshot_s']} s, the PDF the rest "
                 f"({rep['seconds'] - rep['snapshot_s']:.1f} s)."
             )

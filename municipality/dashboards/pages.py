@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from reports.indicators import cache as figures_cache
@@ -42,31 +40,27 @@ class MunicipalPage:
     withheld: bool
 
 
-def _key(*, user, filters: DashboardFilters) -> str:
+def page_args(*, user, filters: DashboardFilters) -> list:
+    """The period and the municipality's agreements the user sees, each with its last change."""
     whole = DashboardFilters(period=filters.period, municipality=filters.municipality)
     agreements = selectors.agreements_signature(user=user, filters=whole)
-    period = [filters.period.start.isoformat(), filters.period.end.isoformat()]
-    return figures_cache.key("dashboard-page", filters.scope, [*period, agreements])
+    return [filters.period.start.isoformat(), filters.period.end.isoformat(), agreements]
 
 
 def municipal_page(request, *, user, filters: DashboardFilters) -> MunicipalPage:
     """The body of the municipal dashboard of ``filters``: kept, or rendered now."""
-    max_age = figures_cache.max_age()
-    key = _key(user=user, filters=filters) if max_age > 0 else None
-    if key is not None:
-        kept = cache.get(key)
-        if isinstance(kept, MunicipalPage):
-            return kept
-    dashboard = selectors.municipal_dashboard(user=user, filters=filters)
-    page = MunicipalPage(
-        body=render_to_string(BODY_TEMPLATE, {"dashboard": dashboard}, request=request),
-        period_label=str(dashboard.period.label),
-        withheld=dashboard.withheld,
+
+    def build():
+        dashboard = selectors.municipal_dashboard(user=user, filters=filters)
+        page = MunicipalPage(
+            body=render_to_string(BODY_TEMPLATE, {"dashboard": dashboard}, request=request),
+            period_label=str(dashboard.period.label),
+            withheld=dashboard.withheld,
+        )
+        return page, dashboard.computed_at
+
+    if figures_cache.max_age() <= 0:
+        return build()[0]
+    return figures_cache.derived(
+        "dashboard-page", filters.scope, page_args(user=user, filters=filters), build
     )
-    if key is not None and dashboard.computed_at is not None:
-        # kept while its oldest figure is fresh: one shown while it is computed
-        # anew (reports.indicators.cache) is not kept, the next visitor gets the new one
-        timeout = int(max_age - (timezone.now() - dashboard.computed_at).total_seconds())
-        if timeout >= 1:
-            cache.set(key, page, timeout=timeout)
-    return page

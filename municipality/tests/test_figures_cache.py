@@ -228,6 +228,36 @@ def test_the_api_takes_the_same_kept_figures(world, api_for, monkeypatch):
     assert calls[("compute", _whole(world).scope)] == 1
 
 
+def test_the_api_keeps_its_municipal_answer_as_the_page_keeps_its_body(
+    world, api_for, monkeypatch, time_machine
+):
+    from municipality.dashboards import selectors
+
+    reach(world.a, 6)
+    api = api_for(world.a.municipal_official)
+    period = Period.school_year(2025)
+    agreement = agreement_for(world.a, target=10, start=period.start, end=period.end)
+    first = api.get("/api/v1/indicators/", {"period": "school-2025"})
+    built = []
+    publish = selectors._publish
+    monkeypatch.setattr(
+        selectors, "_publish", lambda *args, **kwargs: built.append(1) or publish(*args, **kwargs)
+    )
+
+    second = api.get("/api/v1/indicators/", {"period": "school-2025"})
+    assert second.json() == first.json()
+    assert built == []  # nothing protected or computed again
+
+    # an edited target shows at once: the agreement's last change is in the key
+    _later(time_machine, 30)
+    Target.objects.filter(agreement=agreement).update(value=25)
+    agreement.save()  # as funding_agreement_save does with its targets
+    third = api.get("/api/v1/indicators/", {"period": "school-2025"})
+    assert built == [1]
+    assert [a["targets"] for a in first.json()["agreements"]] == [{"pupils_reached": 10}]
+    assert [a["targets"] for a in third.json()["agreements"]] == [{"pupils_reached": 25}]
+
+
 def test_realised_against_target_uses_the_same_figures_as_the_full_computation(world):
     """compute_targetable is compute limited to what a target can be set for."""
     from reports.indicators.engine import TARGETABLE, compute, compute_targetable

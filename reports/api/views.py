@@ -46,6 +46,7 @@ from core.api.errors import PROBLEM_CONTENT_TYPE, Conflict
 from core.api.filters import IdFilter
 from core.periods import Period
 from initiatives.models import Initiative, Programme
+from municipality.dashboards import pages as dashboard_pages
 from municipality.dashboards import selectors as dashboards
 from municipality.models import FundingAgreement
 
@@ -165,8 +166,28 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
 
     The same steps as ``municipal_dashboard`` / ``initiative_dashboard``: the
     figures are protected together with the trend and the realised figures per
-    agreement, so each value is the one the dashboard shows.
+    agreement, so each value is the one the dashboard shows. A municipal
+    answer is kept as the municipal dashboard's page body is (the same key
+    parts: filters, language, the municipality's agreements and their last
+    change), for as long as its oldest figure is fresh.
     """
+
+    def build():
+        return _build_dashboard_result(user, filters, suppressed=suppressed)
+
+    if not suppressed or filters.municipality is None or figures_cache.max_age() <= 0:
+        return build()[0]
+    return figures_cache.derived(
+        "api-indicators",
+        filters.scope,
+        dashboard_pages.page_args(user=user, filters=filters),
+        build,
+    )
+
+
+def _build_dashboard_result(
+    user, filters: dashboards.DashboardFilters, *, suppressed: bool
+) -> tuple[dict, object]:
     agreements = dashboards._agreements(user=user, filters=filters)
     if filters.municipality is not None:
         agreements = agreements.filter(municipality=filters.municipality)
@@ -179,7 +200,12 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
     published = dashboards._publish(
         indicators, suppressed, extra_tables=(trend_table, realised_table)
     )
-    return indicator_result(
+    gap = figures_cache.gap(scope, period)
+    computed_at = min(
+        [view.computed_at, gap.computed_at, *(row.computed_at for row in with_targets)],
+        default=None,
+    )
+    result = indicator_result(
         published=published,
         suppressed=suppressed,
         scope={
@@ -189,12 +215,13 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
             "neighbourhood": scope.neighbourhood_id,
             "funding_agreement": None,
         },
-        extra_tables=[exact_table(figures_cache.gap(scope, period).value)],
+        extra_tables=[exact_table(gap.value)],
         agreements=[
             (row.agreement, dashboards._agreement_title(row.agreement), row.targets)
             for row in with_targets
         ],
     )
+    return result, computed_at
 
 
 def _agreement_result(agreement: FundingAgreement, period: Period, *, suppressed: bool) -> dict:

@@ -144,6 +144,36 @@ def key(kind: str, scope: IndicatorScope, args) -> str:
     return _key(kind, scope, args, translation.get_language() or settings.LANGUAGE_CODE)
 
 
+@dataclass(frozen=True)
+class _Derived:
+    value: Any
+
+
+def derived(
+    kind: str, scope: IndicatorScope, args, build: Callable[[], tuple[Any, dt.datetime | None]]
+) -> Any:
+    """What ``build`` makes from kept figures (a page body, an API answer), kept as well.
+
+    ``build`` returns the value and when its oldest figure was computed. The
+    value is kept (under ``key(kind, scope, args)``) for as long as that
+    figure is fresh, so it never shows older figures than ``build`` would;
+    one built from figures that are being computed anew is not kept.
+    """
+    age = max_age()
+    if age <= 0:
+        return build()[0]
+    cache_key = key(kind, scope, args)
+    kept = cache.get(cache_key)
+    if isinstance(kept, _Derived):
+        return kept.value
+    value, computed_at = build()
+    if computed_at is not None:
+        timeout = int(age - (timezone.now() - computed_at).total_seconds())
+        if timeout >= 1:
+            cache.set(cache_key, _Derived(value), timeout=timeout)
+    return value
+
+
 def _key(kind: str, scope: IndicatorScope, args, language: str) -> str:
     raw = repr((kind, scope.as_dict(), args, language))
     return f"figures:v{VERSION}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
