@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models import Count
 
 from core.periods import Period
 
@@ -115,7 +115,6 @@ class _PerProgramme:
 
     def __init__(self, ctx: Context, *, reached: dict[int, set[int]] | None) -> None:
         from initiatives.models import Volunteer
-        from referrals.models import ContactMoment, Evaluation, GoalEvaluation
 
         # Pupils reached: the pupils per programme (a set, to count each once).
         if reached is None:
@@ -142,63 +141,30 @@ class _PerProgramme:
             if school_id is not None:
                 self.schools[programme_id].add(school_id)
 
-        # Matches (each has one programme): the aggregates of match_counts.
-        active = matches.active_q(ctx)
+        # Matches (each has one programme): match_counts per programme.
         self.matches = {
             row.pop("programme_id"): row
             for row in ctx.matches()
             .order_by()
             .values("programme_id")
-            .annotate(
-                matches_started=Count(
-                    "pk",
-                    filter=Q(start_date__gte=ctx.period.start, start_date__lte=ctx.period.end),
-                ),
-                matches_active=Count("pk", filter=active),
-                matches_ended=Count("pk", filter=matches.ended_q(ctx)),
-                matches_ended_early=Count("pk", filter=matches.ended_early_q(ctx)),
-                sessions_planned=Sum(
-                    matches.planned_sessions_expression(ctx),
-                    filter=active,
-                    output_field=IntegerField(),
-                ),
-            )
+            .annotate(**matches.match_aggregates(ctx))
         }
 
         # Contact moments of those matches in the period: moment_counts per programme.
-        held = Q(attendance=ContactMoment.Attendance.HELD)
-        session = Q(kind=ContactMoment.Kind.SESSION) & held
         self.moments = {
             row.pop("match__programme_id"): row
-            for row in ctx.contact_moments()
-            .filter(date__gte=ctx.period.start, date__lte=ctx.period.end)
+            for row in matches.moments_in_period(ctx)
             .order_by()
             .values("match__programme_id")
-            .annotate(
-                sessions_held=Count("pk", filter=session),
-                minutes=Sum("duration_minutes", filter=session),
-                teacher_contacts=Count("pk", filter=Q(kind=ContactMoment.Kind.TEACHER) & held),
-            )
+            .annotate(**matches.moment_aggregates())
         }
 
         # Goals of end evaluations in the period: goal_counts per programme.
-        R = GoalEvaluation.Result
         self.goals = {
             row.pop("evaluation__referral__programme_id"): row
-            for row in GoalEvaluation.objects.filter(
-                outcomes._referral_filter(ctx, "evaluation__referral__"),
-                evaluation__moment=Evaluation.Moment.END,
-                evaluation__held_on__gte=ctx.period.start,
-                evaluation__held_on__lte=ctx.period.end,
-            )
-            .order_by()
+            for row in outcomes.end_goal_results(ctx)
             .values("evaluation__referral__programme_id")
-            .annotate(
-                total=Count("pk"),
-                achieved=Count("pk", filter=Q(result=R.ACHIEVED)),
-                partly=Count("pk", filter=Q(result=R.PARTLY)),
-                not_achieved=Count("pk", filter=Q(result=R.NOT_ACHIEVED)),
-            )
+            .annotate(**outcomes.goal_aggregates())
         }
 
         # Volunteers: the union's pool, who of it was active at the end, the
@@ -220,7 +186,7 @@ class _PerProgramme:
         self.tutored_in: dict[int, set[int]] = defaultdict(set)
         for volunteer_id, programme_id in (
             ctx.matches()
-            .filter(active)
+            .filter(matches.active_q(ctx))
             .order_by()
             .values_list("volunteer_id", "programme_id")
             .distinct()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,40 +59,50 @@ def planned_sessions_expression(ctx: Context):
     return (overlap_days * per_fortnight + Value(7)) / Value(14)
 
 
-def match_counts(ctx: Context) -> dict:
-    """One query over the matches in scope."""
+def match_aggregates(ctx: Context) -> dict:
+    """The counts ``match_counts`` makes of the matches in scope (also per programme)."""
     active = active_q(ctx)
-    totals = ctx.matches().aggregate(
-        matches_started=Count(
+    return {
+        "matches_started": Count(
             "pk", filter=Q(start_date__gte=ctx.period.start, start_date__lte=ctx.period.end)
         ),
-        matches_active=Count("pk", filter=active),
-        matches_ended=Count("pk", filter=ended_q(ctx)),
-        matches_ended_early=Count("pk", filter=ended_early_q(ctx)),
-        sessions_planned=Sum(
+        "matches_active": Count("pk", filter=active),
+        "matches_ended": Count("pk", filter=ended_q(ctx)),
+        "matches_ended_early": Count("pk", filter=ended_early_q(ctx)),
+        "sessions_planned": Sum(
             planned_sessions_expression(ctx), filter=active, output_field=IntegerField()
         ),
-    )
+    }
+
+
+def match_counts(ctx: Context) -> dict:
+    """One query over the matches in scope."""
+    totals = ctx.matches().aggregate(**match_aggregates(ctx))
     totals["sessions_planned"] = totals["sessions_planned"] or 0
     return totals
 
 
-def moment_counts(ctx: Context) -> dict:
-    """One query over the contact moments of the matches in scope, in the period."""
+def moments_in_period(ctx: Context) -> QuerySet:
+    """Contact moments of the matches in scope, in the period (any kind)."""
+    return ctx.contact_moments().filter(date__gte=ctx.period.start, date__lte=ctx.period.end)
+
+
+def moment_aggregates() -> dict:
+    """The counts ``moment_counts`` makes of those contact moments (also per programme)."""
     from referrals.models import ContactMoment
 
     held = Q(attendance=ContactMoment.Attendance.HELD)
     session = Q(kind=ContactMoment.Kind.SESSION) & held
-    totals = (
-        ctx.contact_moments()
-        .filter(date__gte=ctx.period.start, date__lte=ctx.period.end)
-        .aggregate(
-            sessions_held=Count("pk", filter=session),
-            minutes=Sum("duration_minutes", filter=session),
-            teacher_contacts=Count("pk", filter=Q(kind=ContactMoment.Kind.TEACHER) & held),
-        )
-    )
-    return totals
+    return {
+        "sessions_held": Count("pk", filter=session),
+        "minutes": Sum("duration_minutes", filter=session),
+        "teacher_contacts": Count("pk", filter=Q(kind=ContactMoment.Kind.TEACHER) & held),
+    }
+
+
+def moment_counts(ctx: Context) -> dict:
+    """One query over the contact moments of the matches in scope, in the period."""
+    return moments_in_period(ctx).aggregate(**moment_aggregates())
 
 
 def figures(matches: dict, moments: dict) -> list[Figure]:

@@ -16,26 +16,34 @@ def _referral_filter(ctx: Context, prefix: str) -> Q:
     )
 
 
-def goal_counts(ctx: Context) -> dict:
-    """Goal results of end evaluations held in the period (one query)."""
+def end_goal_results(ctx: Context) -> QuerySet:
+    """Goal results of end evaluations held in the period, of referrals in scope."""
     from referrals.models import Evaluation, GoalEvaluation
 
+    return GoalEvaluation.objects.filter(
+        _referral_filter(ctx, "evaluation__referral__"),
+        evaluation__moment=Evaluation.Moment.END,
+        evaluation__held_on__gte=ctx.period.start,
+        evaluation__held_on__lte=ctx.period.end,
+    ).order_by()
+
+
+def goal_aggregates() -> dict:
+    """The counts ``goal_counts`` makes of those results (also per programme)."""
+    from referrals.models import GoalEvaluation
+
     R = GoalEvaluation.Result
-    return (
-        GoalEvaluation.objects.filter(
-            _referral_filter(ctx, "evaluation__referral__"),
-            evaluation__moment=Evaluation.Moment.END,
-            evaluation__held_on__gte=ctx.period.start,
-            evaluation__held_on__lte=ctx.period.end,
-        )
-        .order_by()
-        .aggregate(
-            total=Count("pk"),
-            achieved=Count("pk", filter=Q(result=R.ACHIEVED)),
-            partly=Count("pk", filter=Q(result=R.PARTLY)),
-            not_achieved=Count("pk", filter=Q(result=R.NOT_ACHIEVED)),
-        )
-    )
+    return {
+        "total": Count("pk"),
+        "achieved": Count("pk", filter=Q(result=R.ACHIEVED)),
+        "partly": Count("pk", filter=Q(result=R.PARTLY)),
+        "not_achieved": Count("pk", filter=Q(result=R.NOT_ACHIEVED)),
+    }
+
+
+def goal_counts(ctx: Context) -> dict:
+    """Goal results of end evaluations held in the period (one query)."""
+    return end_goal_results(ctx).aggregate(**goal_aggregates())
 
 
 def paired_end_scores(ctx: Context) -> QuerySet:
