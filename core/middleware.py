@@ -52,9 +52,8 @@ class SessionLifetimeMiddleware:
     Also renews the idle timeout (``SESSION_COOKIE_AGE`` from the last
     renewal) when the last renewal is ``SESSION_RENEW_SECONDS`` old: marking
     the session changed makes Django save it with a new expiry. Login starts
-    both clocks (``start_session_clock``); a session from before that records
-    its start on its first request. Login rotates the session key,
-    so the start is recorded on the first request of each new session.
+    both clocks (``start_session_clock``); a session without them (made
+    before this was so) records them on its next request.
     """
 
     def __init__(self, get_response):

@@ -59,8 +59,6 @@ def municipal_page(request, *, user, filters: DashboardFilters) -> MunicipalPage
         )
         return page, dashboard.computed_at
 
-    if figures_cache.max_age() <= 0:
-        return build()[0]
     return figures_cache.derived(
-        "dashboard-page", filters.scope, page_args(user=user, filters=filters), build
+        "dashboard-page", filters.scope, lambda: page_args(user=user, filters=filters), build
     )

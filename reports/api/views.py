@@ -20,6 +20,7 @@ a 409.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import django_filters
@@ -175,19 +176,19 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
     def build():
         return _build_dashboard_result(user, filters, suppressed=suppressed)
 
-    if not suppressed or filters.municipality is None or figures_cache.max_age() <= 0:
+    if not suppressed or filters.municipality is None:
         return build()[0]
     return figures_cache.derived(
         "api-indicators",
         filters.scope,
-        dashboard_pages.page_args(user=user, filters=filters),
+        lambda: dashboard_pages.page_args(user=user, filters=filters),
         build,
     )
 
 
 def _build_dashboard_result(
     user, filters: dashboards.DashboardFilters, *, suppressed: bool
-) -> tuple[dict, object]:
+) -> tuple[dict, dt.datetime | None]:
     agreements = dashboards._agreements(user=user, filters=filters)
     if filters.municipality is not None:
         agreements = agreements.filter(municipality=filters.municipality)

@@ -118,14 +118,7 @@ class _PerProgramme:
 
         # Pupils reached: the pupils per programme (a set, to count each once).
         if reached is None:
-            reached = defaultdict(set)
-            for programme_id, pupil_id in (
-                pupils.reached_participations(ctx, pupils.in_period(ctx))
-                .order_by()
-                .values_list("programme_id", "pupil_id")
-                .distinct()
-            ):
-                reached[programme_id].add(pupil_id)
+            reached = pupils.reached_per_programme(pupils.reach_rows(ctx))
         self.reached = reached
 
         # Referrals submitted and the schools that referred them.
@@ -173,10 +166,7 @@ class _PerProgramme:
         pool = volunteers.pool(ctx)
         self.initiative_of = dict(pool.order_by().values_list("pk", "initiative_id"))
         self.active_at_end = set(
-            pool.alias(status_at_end=volunteers._status_at_end(ctx))
-            .filter(volunteers.active_at_end_q(ctx))
-            .order_by()
-            .values_list("pk", flat=True)
+            volunteers.active_at_end(ctx).order_by().values_list("pk", flat=True)
         )
         self.works_for: dict[int, set[int]] = defaultdict(set)
         for volunteer_id, programme_id in Volunteer.programmes.through.objects.filter(
@@ -185,8 +175,7 @@ class _PerProgramme:
             self.works_for[volunteer_id].add(programme_id)
         self.tutored_in: dict[int, set[int]] = defaultdict(set)
         for volunteer_id, programme_id in (
-            ctx.matches()
-            .filter(matches.active_q(ctx))
+            volunteers.tutoring_matches(ctx)
             .order_by()
             .values_list("volunteer_id", "programme_id")
             .distinct()

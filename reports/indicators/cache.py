@@ -72,7 +72,7 @@ def targetable(scope: IndicatorScope, period: Period, *, refresh: bool = False) 
 def targetable_of_agreements(
     scopes: list[IndicatorScope], period: Period, *, refresh: bool = False
 ) -> dict[IndicatorScope, Remembered]:
-    """``targetable`` of many agreement scopes of one municipality, as recently computed.
+    """``targetable`` of many agreement scopes, as recently computed.
 
     The ones not kept (or all, with ``refresh``) are computed together by
     ``agreements.targetable_per_agreement``, in a few queries for all of
@@ -92,15 +92,14 @@ def targetable_of_agreements(
         entry = kept.get(key)
         if isinstance(entry, Remembered):
             result[scope] = entry
-            if (timezone.now() - entry.computed_at).total_seconds() > age:
+            if _stale(entry, age):
                 _refresh_later("targetable", scope, args, key, language, age)
     missing = [scope for scope in scopes if scope not in result]
     if missing:
         now = timezone.now()
         computed = targetable_per_agreement(missing, period)
         fresh = {keys[scope]: Remembered(computed[scope], now) for scope in missing}
-        if age > 0:
-            cache.set_many(fresh, timeout=2 * age)  # as _compute_and_keep
+        _keep(fresh, age)
         result.update({scope: fresh[keys[scope]] for scope in missing})
     return result
 
@@ -150,19 +149,24 @@ class _Derived:
 
 
 def derived(
-    kind: str, scope: IndicatorScope, args, build: Callable[[], tuple[Any, dt.datetime | None]]
+    kind: str,
+    scope: IndicatorScope,
+    key_args: Callable[[], Any],
+    build: Callable[[], tuple[Any, dt.datetime | None]],
 ) -> Any:
     """What ``build`` makes from kept figures (a page body, an API answer), kept as well.
 
     ``build`` returns the value and when its oldest figure was computed. The
-    value is kept (under ``key(kind, scope, args)``) for as long as that
-    figure is fresh, so it never shows older figures than ``build`` would;
-    one built from figures that are being computed anew is not kept.
+    value is kept (under ``key(kind, scope, key_args())``) for as long as
+    that figure is fresh, so it never shows older figures than ``build``
+    would; one built from figures that are being computed anew is not kept.
+    With the cache off, ``build`` runs and ``key_args`` (which may read the
+    database) does not.
     """
     age = max_age()
     if age <= 0:
         return build()[0]
-    cache_key = key(kind, scope, args)
+    cache_key = key(kind, scope, key_args())
     kept = cache.get(cache_key)
     if isinstance(kept, _Derived):
         return kept.value
@@ -179,12 +183,20 @@ def _key(kind: str, scope: IndicatorScope, args, language: str) -> str:
     return f"figures:v{VERSION}:{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
 
 
-def _compute_and_keep(kind: str, scope: IndicatorScope, args, key: str, age: int) -> Remembered:
-    entry = Remembered(value=COMPUTATIONS[kind](scope, args), computed_at=timezone.now())
+def _keep(entries: dict[str, Remembered], age: int) -> None:
     if age > 0:
         # Kept twice as long as it is fresh: the second half it is shown while
         # a background job computes it again.
-        cache.set(key, entry, timeout=2 * age)
+        cache.set_many(entries, timeout=2 * age)
+
+
+def _stale(entry: Remembered, age: int) -> bool:
+    return (timezone.now() - entry.computed_at).total_seconds() > age
+
+
+def _compute_and_keep(kind: str, scope: IndicatorScope, args, key: str, age: int) -> Remembered:
+    entry = Remembered(value=COMPUTATIONS[kind](scope, args), computed_at=timezone.now())
+    _keep({key: entry}, age)
     return entry
 
 
@@ -197,7 +209,7 @@ def _remember(kind: str, scope: IndicatorScope, args, *, refresh: bool) -> Remem
     entry = None if refresh else cache.get(key)
     if not isinstance(entry, Remembered):
         return _compute_and_keep(kind, scope, args, key, age)
-    if (timezone.now() - entry.computed_at).total_seconds() > age:
+    if _stale(entry, age):
         _refresh_later(kind, scope, args, key, language, age)
     return entry
 

@@ -69,9 +69,19 @@ def active_at_end_q(ctx: Context) -> Q:
     )
 
 
+def active_at_end(ctx: Context) -> QuerySet:
+    """The pool's volunteers whose status was active on the period's last day."""
+    return pool(ctx).alias(status_at_end=_status_at_end(ctx)).filter(active_at_end_q(ctx))
+
+
+def tutoring_matches(ctx: Context) -> QuerySet:
+    """The matches in scope that ran in the period: their volunteers were active in it."""
+    return ctx.matches().filter(active_q(ctx))
+
+
 def active_in_period_q(ctx: Context) -> Q:
     """Active at the end of the period, or tutoring in a match in scope during it."""
-    in_match = Q(pk__in=ctx.matches().filter(active_q(ctx)).values("volunteer_id"))
+    in_match = Q(pk__in=tutoring_matches(ctx).values("volunteer_id"))
     return active_at_end_q(ctx) | in_match
 
 
@@ -102,13 +112,7 @@ def capacity_counts(ctx: Context) -> dict:
     A volunteer's places are their capacity (pupils at once); free places are
     capacity minus the pupils they tutor on the last day, never below zero.
     """
-    available = (
-        pool(ctx)
-        .alias(status_at_end=_status_at_end(ctx))
-        .filter(active_at_end_q(ctx))
-        .annotate(tutoring=Coalesce(_pupils_at_end(ctx), 0))
-        .order_by()
-    )
+    available = active_at_end(ctx).annotate(tutoring=Coalesce(_pupils_at_end(ctx), 0)).order_by()
     totals = available.aggregate(
         volunteer_capacity=Coalesce(Sum("capacity"), 0),
         volunteer_free_places=Coalesce(Sum(Greatest(F("capacity") - F("tutoring"), Value(0))), 0),
