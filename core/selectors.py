@@ -10,7 +10,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.scope import scope_for
@@ -29,7 +40,8 @@ class MatchRow:
     """A running match on the home page, with its "Log a session" button."""
 
     match: Match
-    pupil_name: str  # the first pupil (a group match has more)
+    pupil_id: int | None  # the first pupil (a group match has more)
+    pupil_name: str
     pupil_count: int
     last_held: dt.date | None  # the last tutoring session that was held
     can_log: bool
@@ -44,6 +56,7 @@ def _with_home_facts(matches: QuerySet[Match]) -> QuerySet[Match]:
     current = MatchParticipant.objects.filter(match=OuterRef("pk"), left_on__isnull=True)
     first = current.order_by("pupil__last_name", "pupil__first_name", "pk")
     return matches.select_related("programme__initiative", "volunteer").annotate(
+        pupil_first_id=Subquery(first.values("pupil_id")[:1]),
         pupil_first_name=Subquery(first.values("pupil__first_name")[:1]),
         pupil_last_name=Subquery(first.values("pupil__last_name")[:1]),
         pupil_count=Coalesce(
@@ -71,6 +84,7 @@ def _match_row(match: Match, *, can_log: bool) -> MatchRow:
     name = " ".join(n for n in (match.pupil_first_name, match.pupil_last_name) if n)
     return MatchRow(
         match=match,
+        pupil_id=match.pupil_first_id,
         pupil_name=name,
         pupil_count=match.pupil_count,
         last_held=match.last_held,
@@ -122,8 +136,14 @@ class InitiativeOverview:
         return self.active_matches > len(self.matches)
 
 
-def project_leader_overview(*, user) -> list[InitiativeOverview]:
-    """The initiatives the user leads, with open referrals per programme and status."""
+def project_leader_overview(*, user, search: str = "") -> list[InitiativeOverview]:
+    """The initiatives the user leads, with open referrals per programme and status.
+
+    ``search`` narrows the running matches to those whose current pupil or
+    volunteer carries every word of it in a name, so that the match a leader
+    just held a session with is one search away from the home page, however
+    many matches run.
+    """
     scope = scope_for(user)
     initiatives = {
         initiative.pk: InitiativeOverview(initiative=initiative)
@@ -145,16 +165,36 @@ def project_leader_overview(*, user) -> list[InitiativeOverview]:
         initiatives[programme.initiative_id].programmes.append(
             ProgrammeOverview(programme=programme, statuses=_status_counts(counts[programme.pk]))
         )
-    _add_running_matches(user, initiatives)
+    _add_running_matches(user, initiatives, search=search)
     return list(initiatives.values())
 
 
-def _add_running_matches(user, initiatives: dict[int, InitiativeOverview]) -> None:
+def _named(search: str) -> Q:
+    """Matches whose current pupil or volunteer has every word of ``search`` in a name."""
+    condition = Q()
+    for word in search.split():
+        pupil_named = MatchParticipant.objects.filter(
+            Q(pupil__first_name__icontains=word) | Q(pupil__last_name__icontains=word),
+            match=OuterRef("pk"),
+            left_on__isnull=True,
+        )
+        condition &= (
+            Exists(pupil_named)
+            | Q(volunteer__first_name__icontains=word)
+            | Q(volunteer__last_name__icontains=word)
+        )
+    return condition
+
+
+def _add_running_matches(user, initiatives: dict[int, InitiativeOverview], *, search="") -> None:
     """The first running matches per initiative, and how many there are: one query."""
     per_initiative = F("programme__initiative_id")
     matches = (
         _with_home_facts(
-            Match.objects.visible_to(user).active().filter(programme__initiative_id__in=initiatives)
+            Match.objects.visible_to(user)
+            .active()
+            .filter(programme__initiative_id__in=initiatives)
+            .filter(_named(search))
         )
         .annotate(
             place=Window(RowNumber(), partition_by=per_initiative, order_by=_LEAST_RECENTLY_HELD),

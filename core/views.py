@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -15,33 +17,57 @@ from django.http import (
     HttpResponse,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.scope import scope_for
+from audit.services import note
 from referrals import selectors as referral_selectors
 from referrals.services.adults import client_manager_overview
 
-from . import selectors
+from . import name_search, selectors
 
 logger = logging.getLogger(__name__)
 
+# A search for a running match on the home page: a name or two.
+HOME_SEARCH_MAX_LENGTH = 100
+
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def home(request):
-    """The start page: one section per role the user has."""
+    """The start page: one section per role the user has.
+
+    A project leader finds a running match by a name: the name is posted and
+    kept in the session (``core.name_search``), never put in the address.
+    """
     user = request.user
     roles = scope_for(user).roles
+    if request.method == "POST":
+        search = " ".join(request.POST.get("q", "").split())[:HOME_SEARCH_MAX_LENGTH]
+        if not search or Role.PROJECT_LEADER not in roles:
+            return redirect("home")
+        key = name_search.remember(request, search, kind="match")
+        return redirect(f"{reverse('home')}?{urlencode({name_search.SEARCH_PARAM: key})}")
+    search = ""
+    key = request.GET.get(name_search.SEARCH_PARAM, "")
+    if key:
+        search = name_search.recall(request, key, kind="match") or ""
+        if not search:
+            messages.info(request, _("This search by name has expired; search again."))
     context = {
-        "project_leader": selectors.project_leader_overview(user=user)
+        "project_leader": selectors.project_leader_overview(user=user, search=search)
         if Role.PROJECT_LEADER in roles
         else None,
+        "match_search": search,
         "attention_summary": referral_selectors.attention_summary(user)
         if Role.PROJECT_LEADER in roles
         else None,
@@ -57,7 +83,17 @@ def home(request):
         if Role.CLIENT_MANAGER in roles
         else None,
     }
+    _note_shown_people(request, context)
     return render(request, "home/index.html", context)
+
+
+def _note_shown_people(request, context) -> None:
+    """The processing log: the pupils and volunteers the home page names."""
+    rows = [row for item in context["project_leader"] or () for row in item.matches]
+    if context["volunteer"]:
+        rows += context["volunteer"].matches
+    note(request, "pupil", sorted({row.pupil_id for row in rows if row.pupil_id}))
+    note(request, "volunteer", sorted({row.match.volunteer_id for row in rows}))
 
 
 # --- Health ---------------------------------------------------------------

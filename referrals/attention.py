@@ -14,9 +14,10 @@ earlier); its pupils are its current participants (not left).
 ``teacher_start``
     Started four weeks ago or longer and no contact with the teacher or
     mentor (kind teacher, phase start, held) for the match. Anchor ``start``.
+    Not for programmes for adults: they have no teacher or mentor.
 ``teacher_mid``
     On or past the midpoint between start date and planned end, and no
-    teacher contact with phase mid. Anchor ``mid``.
+    teacher contact with phase mid. Anchor ``mid``. Not for adults either.
 ``mid_evaluation``
     From two weeks before the midpoint on (time to plan the evaluation with
     parents and school), while a current participant's referral has no
@@ -33,8 +34,12 @@ earlier); its pupils are its current participants (not left).
     issue date, so a new VOG that in turn expires is reported again. A
     volunteer without any VOG is not listed here: matching refuses them.
 
-A teacher contact counts when recorded on the match, or on one of its
-pupils without a match, dated on or after the match's start. Matches
+A match belongs to a guidance: the matches that share its current pupils'
+referrals, so a match that replaced a volunteer continues the one it
+replaced. A teacher contact counts when recorded on any match of the
+guidance, or on one of its pupils without a match, dated on or after the
+guidance's start. The start and mid-term rules count from the guidance's
+start, so replacing a volunteer neither repeats nor moves them. Matches
 without a planned end have no midpoint: the two mid-term rules skip them.
 
 ``needs_attention`` reads a fixed number of queries, however many matches
@@ -224,14 +229,33 @@ def _led_initiatives(user) -> list[Initiative]:
     return list(initiatives)
 
 
+def _same_guidance(prefix: str = "") -> dict:
+    """Filter on matches that share a current pupil's referral with the outer match.
+
+    A replaced volunteer ends one match and starts another with the same
+    referrals: both belong to the same guidance, and so do their contacts.
+    """
+    return {
+        f"{prefix}participants__referral__match_participations__match_id": OuterRef("pk"),
+        f"{prefix}participants__referral__match_participations__left_on__isnull": True,
+    }
+
+
+def _guidance_start():
+    """The start of the earliest match of the outer match's guidance."""
+    return Subquery(
+        Match.objects.filter(**_same_guidance()).order_by("start_date").values("start_date")[:1]
+    )
+
+
 def _teacher_contact(phase: str):
-    """Whether the outer match has a held teacher contact of this phase."""
+    """Whether the outer match's guidance has a held teacher contact of this phase."""
     contacts = ContactMoment.objects.filter(kind=Kind.TEACHER, phase=phase, attendance=Held)
-    on_match = Exists(contacts.filter(match_id=OuterRef("pk")))
+    on_match = Exists(contacts.filter(**_same_guidance("match__")))
     on_pupil = Exists(
         contacts.filter(
             match__isnull=True,
-            date__gte=OuterRef("start_date"),
+            date__gte=OuterRef("guidance_start"),
             pupil__match_participations__match_id=OuterRef("pk"),
             pupil__match_participations__left_on__isnull=True,
         )
@@ -265,6 +289,7 @@ def _active_matches(initiative_ids, today: dt.date) -> list[Match]:
         Match.objects.active()
         .filter(programme__initiative_id__in=initiative_ids, start_date__lte=today)
         .select_related("programme", "volunteer")
+        .annotate(guidance_start=_guidance_start())
         .annotate(
             last_held=last_held,
             last_check_in=Subquery(
@@ -284,12 +309,23 @@ def _active_matches(initiative_ids, today: dt.date) -> list[Match]:
     )
 
 
+def guidance_start(match: Match) -> dt.date:
+    """When the guidance began: the first match of its referrals, before any replacement."""
+    started = getattr(match, "guidance_start", None)
+    return min(started, match.start_date) if started else match.start_date
+
+
 def midpoint(match: Match) -> dt.date | None:
-    """Halfway between start and planned end (rounded down); None without a planned end."""
+    """Halfway between the guidance's start and the planned end (rounded down).
+
+    None without a planned end. After a replaced volunteer the midpoint stays
+    where it was: the new match keeps the planned end and the guidance its start.
+    """
     if match.planned_end_date is None:
         return None
-    half = (match.planned_end_date - match.start_date).days // 2
-    return match.start_date + dt.timedelta(days=half)
+    start = guidance_start(match)
+    half = (match.planned_end_date - start).days // 2
+    return start + dt.timedelta(days=half)
 
 
 def _match_items(initiatives: dict[int, Initiative], today: dt.date) -> list[AttentionItem]:
@@ -354,26 +390,35 @@ def _match_items(initiatives: dict[int, Initiative], today: dt.date) -> list[Att
                     )
                 )
 
-        if today - match.start_date >= TEACHER_START_AFTER and not (
-            match.teacher_start_on_match or match.teacher_start_on_pupil
+        # Adults (language coaching) have no teacher or mentor to keep in touch with.
+        for_pupils = match.programme.audience != Programme.Audience.ADULTS
+        started = guidance_start(match)
+        if (
+            for_pupils
+            and today - started >= TEACHER_START_AFTER
+            and not (match.teacher_start_on_match or match.teacher_start_on_pupil)
         ):
             items.append(
                 item(
                     Rule.TEACHER_START,
-                    date=match.start_date,
+                    date=started,
                     anchor="start",
                     explanation=_(
                         "Started on %(date)s; no contact with the teacher or mentor "
                         "at the start has been recorded."
                     )
-                    % {"date": _day(match.start_date)},
+                    % {"date": _day(started)},
                 )
             )
 
         mid = midpoint(match)
         if mid is None:
             continue
-        if today >= mid and not (match.teacher_mid_on_match or match.teacher_mid_on_pupil):
+        if (
+            for_pupils
+            and today >= mid
+            and not (match.teacher_mid_on_match or match.teacher_mid_on_pupil)
+        ):
             items.append(
                 item(
                     Rule.TEACHER_MID,

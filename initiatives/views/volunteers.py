@@ -6,7 +6,6 @@ project leaders.
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import leader_required
-from audit.services import note
+from audit.services import Action, note, note_record
+from core import name_search
 from municipality.models import Neighbourhood
 
 from .. import selectors, services
@@ -64,14 +64,9 @@ def _label_choices(form) -> None:
 
 # --- the list -----------------------------------------------------------------
 
-# A name typed in the search never goes into the address (browser history,
-# access logs, the Referer header): the form is posted, the name is kept in
-# the session under a random key, and the list's address carries only that
-# key (?search=...), besides the status and programme.
-SEARCH_PARAM = "search"
+# A name typed in the search never goes into the address (core.name_search):
+# the list's address carries only its key, besides the status and programme.
 VOLUNTEERS_PER_PAGE = 25
-SEARCHES_SESSION_KEY = "volunteer_searches"
-SEARCHES_KEPT = 5  # the latest few, so that Back shows an earlier search
 
 
 def _list_url(request, data: dict) -> str:
@@ -82,13 +77,9 @@ def _list_url(request, data: dict) -> str:
     if data["programme"] is not None:
         params["programme"] = str(data["programme"].pk)
     if data["q"]:
-        key = secrets.token_urlsafe(12)
-        kept = list(request.session.get(SEARCHES_SESSION_KEY, {}).items())
-        request.session[SEARCHES_SESSION_KEY] = {
-            **dict(kept[-(SEARCHES_KEPT - 1) :]),
-            key: data["q"],
-        }
-        params[SEARCH_PARAM] = key
+        params[name_search.SEARCH_PARAM] = name_search.remember(
+            request, data["q"], kind="volunteer"
+        )
     url = reverse("initiatives:volunteer_list")
     return f"{url}?{urlencode(params)}" if params else url
 
@@ -97,9 +88,9 @@ def _filters_from_url(request):
     """The filters of the address; the name from the session, never from the address."""
     data = request.GET.copy()
     data.pop("q", None)  # an old bookmark's ?q= is ignored
-    key = data.pop(SEARCH_PARAM, [""])[-1]
+    key = data.pop(name_search.SEARCH_PARAM, [""])[-1]
     if key:
-        name = request.session.get(SEARCHES_SESSION_KEY, {}).get(key)
+        name = name_search.recall(request, key, kind="volunteer")
         if name is None:
             messages.info(request, _("This search by name has expired; search again."))
         else:
@@ -206,6 +197,7 @@ def volunteer_create(request):
             except ValidationError as error:
                 availability_errors = add_errors(form, error)
             else:
+                note_record(request, volunteer, Action.CREATE)
                 messages.success(
                     request,
                     _("%(name)s has been added as an applicant.") % {"name": volunteer.full_name},

@@ -22,7 +22,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from accounts.tests.factories import project_leader_of
-from initiatives.models import Volunteer
+from initiatives.models import Programme, Volunteer
 from initiatives.tests.factories import (
     InitiativeFactory,
     ProgrammeFactory,
@@ -40,6 +40,7 @@ from referrals.matching.rules import add_years
 from referrals.models import AttentionSignal, ContactMoment
 from referrals.services import attention as digest
 from referrals.services.attention import claim_signals, send_attention_digests
+from referrals.services.match_changes import match_replace_volunteer
 from referrals.tests.factories import (
     ContactMomentFactory,
     EvaluationFactory,
@@ -253,6 +254,51 @@ def test_a_match_without_planned_end_has_no_mid_term_rules(world):
     assert found(world.a.initiative, Rule.TEACHER_START, match) is not None
 
 
+def replace_volunteer(side, match, on_day: dt.date):
+    newcomer = VolunteerFactory(initiative=side.initiative, active=True)
+    VOGFactory(volunteer=newcomer)
+    return match_replace_volunteer(
+        user=side.project_leader, match=match, volunteer=newcomer, date=on_day
+    )
+
+
+def test_after_a_replaced_volunteer_the_earlier_teacher_contacts_still_count(world):
+    first = match_in(world.a, start=TODAY - days(200), weeks=40)  # midpoint: 60 days ago
+    teacher_contact(first, Phase.START, first.start_date + days(7))
+    teacher_contact(first, Phase.MID, TODAY - days(58))
+
+    second = replace_volunteer(world.a, first, TODAY - days(35))
+
+    assert second.pk != first.pk
+    assert found(world.a.initiative, Rule.TEACHER_START, second) is None
+    assert found(world.a.initiative, Rule.TEACHER_MID, second) is None
+
+
+def test_after_a_replaced_volunteer_the_rules_count_from_the_guidances_start(world):
+    first = match_in(world.a, start=TODAY - days(200), weeks=40)
+    guidance_midpoint = midpoint(first)
+
+    second = replace_volunteer(world.a, first, TODAY - days(10))
+
+    start = found(world.a.initiative, Rule.TEACHER_START, second)
+    mid = found(world.a.initiative, Rule.TEACHER_MID, second)
+    assert guidance_midpoint == TODAY - days(60)
+    assert start is not None and start.date == first.start_date
+    assert mid is not None and mid.date == guidance_midpoint
+
+
+def test_an_adults_coaching_track_gets_no_teacher_contact_reminders(world):
+    coaching = ProgrammeFactory(initiative=world.a.initiative, audience=Programme.Audience.ADULTS)
+    adults = match_in(world.a, start=TODAY - days(200), weeks=40, programme=coaching)
+    pupils = match_in(world.a, start=TODAY - days(200), weeks=40)
+
+    assert found(world.a.initiative, Rule.TEACHER_START, adults) is None
+    assert found(world.a.initiative, Rule.TEACHER_MID, adults) is None
+    assert found(world.a.initiative, Rule.MID_EVALUATION, adults) is not None
+    assert found(world.a.initiative, Rule.TEACHER_START, pupils) is not None
+    assert found(world.a.initiative, Rule.TEACHER_MID, pupils) is not None
+
+
 # --- mid-term evaluation ----------------------------------------------------------------
 
 
@@ -432,6 +478,69 @@ def test_the_digest_emails_each_project_leader_once_and_nothing_the_second_time(
     assert second == 0
     assert len(mail.outbox) == 2
     assert not AttentionSignal.objects.filter(notified_at__isnull=True).exists()
+
+
+def _no_session(side):
+    return match_in(side, start=TODAY - days(70))
+
+
+def _teacher_start(side):
+    return match_in(side, start=TODAY - days(40))
+
+
+def _teacher_mid(side):
+    match = match_in(side, start=TODAY - days(200), weeks=40)
+    teacher_contact(match, Phase.START, match.start_date + days(3))
+    return match
+
+
+def _mid_evaluation(side):
+    return match_in(side, start=TODAY - days(130), weeks=40)
+
+
+def _vog_expiring(side):
+    volunteer = VolunteerFactory(initiative=side.initiative, active=True)
+    vog_until(volunteer, TODAY + days(30))
+    return volunteer
+
+
+def _no_check_in(side):
+    coaching = ProgrammeFactory(initiative=side.initiative, audience=Programme.Audience.ADULTS)
+    return match_in(side, start=TODAY - days(70), programme=coaching)
+
+
+@pytest.mark.parametrize(
+    ("rule", "make"),
+    [
+        (Rule.NO_SESSION, _no_session),
+        (Rule.TEACHER_START, _teacher_start),
+        (Rule.TEACHER_MID, _teacher_mid),
+        (Rule.MID_EVALUATION, _mid_evaluation),
+        (Rule.VOG_EXPIRING, _vog_expiring),
+        (Rule.NO_CHECK_IN, _no_check_in),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_each_rule_is_reported_once_however_often_the_digest_runs(
+    world, django_capture_on_commit_callbacks, rule, make
+):
+    subject = make(world.a)
+    assert found(world.a.initiative, rule, subject) is not None
+    prefix = "volunteer" if isinstance(subject, Volunteer) else "match"
+    signals = AttentionSignal.objects.filter(rule=rule, subject=f"{prefix}:{subject.pk}")
+
+    run_digest(django_capture_on_commit_callbacks)
+    [first] = sent_to(world.a.project_leader.email)
+    second = run_digest(django_capture_on_commit_callbacks)
+    third = run_digest(django_capture_on_commit_callbacks)
+
+    assert nl(rule.label) in first.body
+    assert signals.count() == 1
+    assert signals.get().notified_at is not None
+    assert (second, third) == (0, 0)
+    assert len(sent_to(world.a.project_leader.email)) == 1
+    # The page still lists it: once reported is not once shown.
+    assert found(world.a.initiative, rule, subject) is not None
 
 
 def test_the_digest_is_in_dutch_and_links_to_the_items_and_the_page(

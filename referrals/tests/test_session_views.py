@@ -194,6 +194,62 @@ def test_project_leader_home_shows_longest_unlogged_matches_first_and_caps_the_l
     assert re.search(r"13\s", html)  # the number of running matches
 
 
+def test_a_match_beyond_the_home_list_is_three_steps_away_through_the_name_search(
+    world, client_for
+):
+    just_held = world.a.match
+    ContactMomentFactory(match=just_held, date=days_ago(1))
+    for days in range(2, 14):  # twelve matches wait longer for a session
+        match = MatchFactory(programme=world.a.programme)
+        MatchParticipantFactory(match=match)
+        ContactMomentFactory(match=match, date=days_ago(days))
+    client = client_for(world.a.project_leader)
+    home = text(client.get(reverse("home")))
+    assert f'data-log-session="{just_held.pk}"' not in home
+    assert 'name="q"' in home
+
+    # 1. search by the pupil's last name: the name is kept out of the address
+    searched = client.post(reverse("home"), {"q": f"  {world.a.pupil.last_name} "}, follow=True)
+    address = searched.redirect_chain[-1][0]
+    assert world.a.pupil.last_name not in address
+    assert re.fullmatch(r"/\?search=[\w-]{16}", address)
+    html = text(searched)
+    assert "data-match-search-result" in html
+    found = re.search(rf'href="([^"]+)" data-log-session="{just_held.pk}"', html)
+    assert found
+    # 2. the form, 3. save
+    form = text(client.get(found.group(1)))
+    response = client.post(
+        found.group(1),
+        form_data(note="Na het zoeken vastgelegd.", next=input_value(form, "next")),
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert ContactMoment.objects.get(note="Na het zoeken vastgelegd.").match == just_held
+
+
+def test_the_home_search_finds_a_volunteer_and_nothing_of_another_initiative(world, client_for):
+    client = client_for(world.a.project_leader)
+
+    by_volunteer = text(
+        client.post(reverse("home"), {"q": world.a.volunteer.last_name}, follow=True)
+    )
+    elsewhere = text(client.post(reverse("home"), {"q": world.b.pupil.last_name}, follow=True))
+
+    assert f'data-log-session="{world.a.match.pk}"' in by_volunteer
+    assert world.b.pupil.full_name not in elsewhere
+    assert f'data-match="{world.b.match.pk}"' not in elsewhere
+    if world.b.pupil.last_name not in world.a.pupil.last_name:
+        assert "data-no-match-found" in elsewhere
+
+
+def test_an_expired_home_search_says_so_and_shows_every_match(world, client_for):
+    response = client_for(world.a.project_leader).get(reverse("home"), {"search": "onbekend"})
+
+    assert shown(response, "This search by name has expired; search again.")
+    assert f'data-log-session="{world.a.match.pk}"' in text(response)
+
+
 def test_home_query_count_does_not_grow_with_matches(world, client_for):
     leader, volunteer = client_for(world.a.project_leader), client_for(world.a.volunteer_user)
 
