@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from accounts.tests.factories import project_leader_of
+from audit.models import ProcessingLogEntry
 from initiatives.tests.factories import ProgrammeFactory, VolunteerFactory
 from referrals.models import ContactMoment
 from referrals.tests.factories import (
@@ -248,6 +249,23 @@ def test_an_expired_home_search_says_so_and_shows_every_match(world, client_for)
 
     assert shown(response, "This search by name has expired; search again.")
     assert f'data-log-session="{world.a.match.pk}"' in text(response)
+
+
+@pytest.mark.parametrize("persona", ["project_leader", "volunteer_user"])
+def test_the_home_page_logs_the_pupils_and_volunteers_it_names(world, client_for, persona):
+    user = getattr(world.a, persona)
+
+    html = text(client_for(user).get(reverse("home")))
+
+    logged = set(
+        ProcessingLogEntry.objects.filter(actor_id=user.pk, action="list").values_list(
+            "record_type", "record_id"
+        )
+    )
+    assert world.a.pupil.full_name in html
+    assert ("pupil", world.a.pupil.pk) in logged
+    assert ("volunteer", world.a.volunteer.pk) in logged
+    assert ("pupil", world.b.pupil.pk) not in logged
 
 
 def test_home_query_count_does_not_grow_with_matches(world, client_for):
