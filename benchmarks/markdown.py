@@ -298,8 +298,9 @@ def _matching_section(add, mt: dict) -> None:
         "The generator is seeded (the same profiles every run): 2,000 waiting pupils with "
         "two to four weekly time slots, neighbourhoods, parents' languages and priorities "
         f"1-5, and 1,000 volunteers with capacity 1-3 ({_n(pure['free_places'])} free places). "
-        "`--db` writes them to the database in one transaction, calls `propose()` and rolls "
-        "back."
+        "`--db` writes them to the database in one transaction, calls `propose()`, the "
+        "review page's `alternatives()` and the confirmation of every proposed match, and "
+        "rolls back."
     )
     add("")
     add("| Step | Wall time |")
@@ -314,6 +315,12 @@ def _matching_section(add, mt: dict) -> None:
         f"| `propose()` end to end on PostgreSQL, {db['queries']} queries | {db['propose_s']} s "
         f"({db['propose_cpu_s']} s CPU) |"
     )
+    if "confirm_s" in db:
+        add(f"| `alternatives()` for every pupil on the review page | {db['alternatives_s']} s |")
+        add(
+            f"| Confirming all {_n(db['matched'])} matches, {db['confirm_queries']} queries | "
+            f"{db['confirm_s']} s |"
+        )
     add("")
     add(
         f"{_n(pure['matched'])} of {_n(pure['pupils'])} pupils placed, total fit "

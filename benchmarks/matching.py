@@ -8,8 +8,9 @@ The default mode generates realistic profiles (seeded, so every run is the
 same) and times (a) the score matrix with the pure, vectorised scoring and
 (b) the optimal assignment. ``--db`` writes the same kind of data to the
 database of ``config.settings.local`` (``DATABASE_URL``; migrated) inside one
-transaction, calls ``propose()`` and rolls everything back, printing the
-time and the number of queries. Times are shown as wall clock and CPU: on a
+transaction, calls ``propose()``, the review page's ``alternatives()`` and
+the confirmation of every proposed match (``match_confirm_proposal``), and
+rolls everything back, printing the times and the numbers of queries. Times are shown as wall clock and CPU: on a
 busy machine the CPU time tells what the work itself costs.
 """
 
@@ -247,11 +248,12 @@ def run_db(*, pupils: int, volunteers: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from accounts.models import User
+    from accounts.models import Membership, Role, User
     from initiatives.models import VOG, Availability, Initiative, Programme, Volunteer
     from municipality.models import Municipality, Neighbourhood
-    from referrals.matching.proposal import propose
+    from referrals.matching.proposal import alternatives, propose
     from referrals.models import Guardian, Pupil, PupilAvailability, Referral
+    from referrals.services import match_confirm_proposal
 
     class Rollback(Exception):
         pass
@@ -379,12 +381,32 @@ def run_db(*, pupils: int, volunteers: int) -> dict:
             print(f"matched:              {len(proposal.matches)} of {pupils} pupils, "
                   f"{len(proposal.unmatched)} unmatched")  # fmt: skip
             print(f"total score:          {total:,.1f}")
+
+            # The review page also offers alternatives for every pupil on it;
+            # confirming writes every match with its referral's transition.
+            leader = User.objects.create(email="benchmark-leader@example.org")
+            Membership.objects.create(user=leader, role=Role.PROJECT_LEADER, initiative=initiative)
+            waiting = [m.referral for m in proposal.matches] + list(proposal.unmatched)
+            with timed(took, "alternatives"), CaptureQueriesContext(connection) as alt_queries:
+                alternatives(waiting, programme, on=today, limit=6)
+            print(f"alternatives():       {fmt(took['alternatives'])}, "
+                  f"{len(alt_queries)} queries")  # fmt: skip
+            pairs = [(m.referral, m.volunteer) for m in proposal.matches]
+            with timed(took, "confirm"), CaptureQueriesContext(connection) as confirm_queries:
+                confirmed = match_confirm_proposal(
+                    user=leader, programme=programme, pairs=pairs, start_date=today
+                )
+            print(f"confirm ({len(confirmed):,} matches): {fmt(took['confirm'])}, "
+                  f"{len(confirm_queries):,} queries")  # fmt: skip
             result = {
                 "database": connection.vendor,
                 "propose_s": round(took["propose"][0], 3),
                 "propose_cpu_s": round(took["propose"][1], 3),
                 "queries": len(queries),
                 "matched": len(proposal.matches),
+                "alternatives_s": round(took["alternatives"][0], 3),
+                "confirm_s": round(took["confirm"][0], 3),
+                "confirm_queries": len(confirm_queries),
             }
             raise Rollback
     except Rollback:

@@ -12,14 +12,21 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
 from initiatives.models import Programme, Volunteer
 
-from ..models import Match, MatchParticipant, Referral
-from .lifecycle import referral_transition
+from ..models import Match, MatchParticipant, Referral, ReferralStatusChange
+from .anonymised import ensure_not_anonymised
+from .lifecycle import (
+    TRANSITIONS,
+    ConcurrentChangeError,
+    InvalidTransitionError,
+    _notify_referrer_after_commit,
+)
 
 S = Referral.Status
 
@@ -58,6 +65,17 @@ def online_impossible(location_type: str, *, programme: Programme, volunteer: Vo
 
 
 def check_referrals(referrals: list[Referral], programme: Programme) -> None:
+    if programme.format == Programme.Format.DROP_IN:
+        # Headcounts only: a referral there predates the refusal at intake.
+        raise ValidationError(
+            {
+                "referrals": _(
+                    "A language café (drop-in) records only the number of visitors per "
+                    "session, no names: nobody can be matched in it."
+                )
+            },
+            code="drop_in",
+        )
     problems = []
     pupils = Counter(r.pupil_id for r in referrals)
     for referral in referrals:
@@ -88,6 +106,17 @@ def _already_matched_error() -> ValidationError:
 
 
 def add_participants(match: Match, referrals: list[Referral], *, joined_on: dt.date) -> None:
+    add_participants_together([(match, referrals)], joined_on=joined_on)
+
+
+def add_participants_together(
+    matches: list[tuple[Match, list[Referral]]], *, joined_on: dt.date
+) -> None:
+    """The referrals' pupils join their matches, in one INSERT for all.
+
+    A pupil who already has an active match in the programme (the database
+    constraint) refuses the whole batch.
+    """
     try:
         with transaction.atomic():
             MatchParticipant.objects.bulk_create(
@@ -99,7 +128,8 @@ def add_participants(match: Match, referrals: list[Referral], *, joined_on: dt.d
                         programme_id=match.programme_id,
                         joined_on=joined_on,
                     )
-                    for r in referrals
+                    for match, group in matches
+                    for r in group
                 ]
             )
     except IntegrityError as error:
@@ -107,5 +137,54 @@ def add_participants(match: Match, referrals: list[Referral], *, joined_on: dt.d
 
 
 def mark_matched(referrals: list[Referral], *, user) -> None:
+    """Move waiting referrals to matched: a fixed number of queries for a whole batch.
+
+    The same rules as ``referral_transition`` for each: only along
+    ``TRANSITIONS``, only by a project leader of the programme's initiative,
+    and only while nobody changed a referral since it was read (status and
+    version, checked under a row lock): otherwise nothing changes and the
+    second of two leaders gets ``ConcurrentChangeError``. Each referral gets
+    its ``ReferralStatusChange`` and, after commit, its email to the school.
+    """
+    if not referrals:
+        return
+    ensure_not_anonymised(pupils=[r.pupil_id for r in referrals])
     for referral in referrals:
-        referral_transition(referral=referral, to_status=S.MATCHED, user=user)
+        if S.MATCHED not in TRANSITIONS.get(referral.status, frozenset()):
+            raise InvalidTransitionError(referral.status, S.MATCHED)
+    initiatives = set(
+        Programme.objects.filter(pk__in={r.programme_id for r in referrals}).values_list(
+            "initiative_id", flat=True
+        )
+    )
+    scope = scope_for(user)
+    if not all(scope.leads(initiative) for initiative in initiatives):
+        raise PermissionDenied(_("You may not change the status of this referral."))
+    read = {r.pk: (r.version, r.status) for r in referrals}
+    current = (
+        Referral.objects.select_for_update()
+        .filter(pk__in=read)
+        .order_by("pk")
+        .values_list("pk", "version", "status")
+    )
+    now_ = timezone.now()
+    if {pk: (version, status) for pk, version, status in current} != read:
+        raise ConcurrentChangeError()
+    Referral.objects.filter(pk__in=read).update(
+        status=S.MATCHED, status_changed_at=now_, version=F("version") + 1, updated_at=now_
+    )
+    changes = ReferralStatusChange.objects.bulk_create(
+        ReferralStatusChange(
+            referral=referral,
+            from_status=referral.status,
+            to_status=S.MATCHED,
+            changed_by=user,
+            changed_at=now_,
+        )
+        for referral in referrals
+    )
+    for referral in referrals:
+        referral.status, referral.version = S.MATCHED, referral.version + 1
+        referral.status_changed_at = referral.updated_at = now_
+    for change in changes:
+        _notify_referrer_after_commit(change)

@@ -34,7 +34,7 @@ from ..matching.rules import blockers_from_facts, load_facts, matching_blockers,
 from ..models import Match, Referral
 from .anonymised import ensure_not_anonymised
 from .match_common import (
-    add_participants,
+    add_participants_together,
     check_referrals,
     lock_volunteers,
     mark_matched,
@@ -112,33 +112,39 @@ def _settings(
     }
 
 
-def _new_match(
+def _new_matches(
     *,
     user,
     programme: Programme,
-    volunteer: Volunteer,
-    referrals: list[Referral],
+    groups: list[tuple[Volunteer, list[Referral]]],
     location_type: str,
     values: dict,
-) -> Match:
-    """Insert the match and its participants and move the referrals to matched.
+) -> list[Match]:
+    """Insert the matches and their participants and move the referrals to matched.
 
-    The caller has checked the rules.
+    The caller has checked the rules. A fixed number of queries however many
+    matches: confirming a whole waitlist's proposal writes them all at once.
     """
     kind = Match.Kind.GROUP if programme.format == Programme.Format.GROUP else Match.Kind.ONE_TO_ONE
-    match = Match.objects.create(
-        programme=programme,
-        volunteer=volunteer,
-        kind=kind,
-        location_type=location_type,
-        created_by=user,
-        **values,
-    )
     # Status first: the referral's version makes the second of two leaders
     # fail here with "someone else changed this referral".
-    mark_matched(referrals, user=user)
-    add_participants(match, referrals, joined_on=values["start_date"])
-    return match
+    mark_matched([r for _volunteer, referrals in groups for r in referrals], user=user)
+    matches = Match.objects.bulk_create(
+        Match(
+            programme=programme,
+            volunteer=volunteer,
+            kind=kind,
+            location_type=location_type,
+            created_by=user,
+            **values,
+        )
+        for volunteer, _referrals in groups
+    )
+    add_participants_together(
+        [(match, referrals) for match, (_v, referrals) in zip(matches, groups, strict=True)],
+        joined_on=values["start_date"],
+    )
+    return matches
 
 
 @transaction.atomic
@@ -186,14 +192,14 @@ def match_create(
     )
     if problems:
         raise ValidationError({"volunteer": problems}, code="blocked")
-    return _new_match(
+    [match] = _new_matches(
         user=user,
         programme=programme,
-        volunteer=volunteer,
-        referrals=referrals,
+        groups=[(volunteer, referrals)],
         location_type=location_type,
         values=values,
     )
+    return match
 
 
 def _groups(pairs: list[tuple[Referral, Volunteer]], programme: Programme):
@@ -290,14 +296,10 @@ def match_confirm_proposal(
     if problems:
         raise ValidationError(problems, code="blocked")
 
-    return [
-        _new_match(
-            user=user,
-            programme=programme,
-            volunteer=locked[volunteer.pk],
-            referrals=group,
-            location_type=location_type,
-            values=values,
-        )
-        for volunteer, group in _groups(pairs, programme)
-    ]
+    return _new_matches(
+        user=user,
+        programme=programme,
+        groups=[(locked[volunteer.pk], group) for volunteer, group in _groups(pairs, programme)],
+        location_type=location_type,
+        values=values,
+    )

@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from initiatives.models import Programme, Volunteer
@@ -503,6 +505,47 @@ def test_a_failure_while_writing_rolls_back_the_earlier_pairs(world):
     first.refresh_from_db()
     assert first.status == S.WAITING
     assert not ReferralStatusChange.objects.filter(referral=first, to_status=S.MATCHED).exists()
+
+
+def test_confirming_a_proposal_takes_the_same_queries_for_two_pairs_or_twelve(
+    world, django_capture_on_commit_callbacks
+):
+    def queries_to_confirm(n: int) -> tuple[int, list]:
+        pairs = [(waiting(world.a), eligible(world.a)) for _ in range(n)]
+        with (
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks() as callbacks,
+        ):
+            confirm(world.a, pairs)
+        return len(captured.captured_queries), callbacks, pairs
+
+    queries_to_confirm(1)  # warms what is read once per process
+    few, few_callbacks, _pairs = queries_to_confirm(2)
+    many, many_callbacks, pairs = queries_to_confirm(12)
+
+    assert many == few
+    # every referral still gets its history line and its email to the school
+    assert len(many_callbacks) - len(few_callbacks) == 10
+    for referral, _volunteer in pairs:
+        referral.refresh_from_db()
+        assert referral.status == S.MATCHED
+        change = ReferralStatusChange.objects.get(referral=referral, to_status=S.MATCHED)
+        assert (change.from_status, change.changed_by) == (S.WAITING, world.a.project_leader)
+
+
+def test_a_referral_changed_since_the_proposal_was_read_saves_nothing(world):
+    pairs = [(waiting(world.a), eligible(world.a)) for _ in range(3)]
+    stale = pairs[1][0]
+    Referral.objects.filter(pk=stale.pk).update(version=stale.version + 1)
+
+    with pytest.raises(ValidationError) as error:
+        confirm(world.a, pairs)
+
+    assert error.value.code == "concurrent_change"
+    assert not Match.objects.filter(volunteer__in=[v for _r, v in pairs]).exists()
+    assert not ReferralStatusChange.objects.filter(
+        referral__in=[r for r, _v in pairs], to_status=S.MATCHED
+    ).exists()
 
 
 def test_a_pupil_twice_in_a_proposal_is_refused(world):
