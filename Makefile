@@ -18,6 +18,10 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+		echo "Node.js with npm is required (the NL Design System CSS and htmx come from the npm registry)."; \
+		echo "Install it, e.g. 'apt-get install nodejs npm' or from https://nodejs.org/, and run make again."; \
+		exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -84,6 +84,19 @@ class ReferenceData:
     log: list[str]
 
 
+def missing_reference_files(*, data_dir: pathlib.Path) -> list[pathlib.Path]:
+    """The files ``ensure_reference_data`` needs that are not in ``data_dir``.
+
+    The CBS list is needed only while a demo municipality is missing; the DUO
+    school files are read on every build. The pupil counts are optional.
+    """
+    needed = [data_dir / relative for relative in DUO_SCHOOL_FILES]
+    present = Municipality.objects.filter(cbs_code__in=DEMO_MUNICIPALITIES).count()
+    if present != len(DEMO_MUNICIPALITIES):
+        needed.insert(0, data_dir / CBS_FILE)
+    return [path for path in needed if not path.is_file()]
+
+
 def ensure_reference_data(*, data_dir: pathlib.Path) -> ReferenceData:
     """Import what is missing from the CBS and DUO files and create the wijken."""
     log: list[str] = []

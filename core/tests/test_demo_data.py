@@ -14,7 +14,7 @@ import itertools
 import pytest
 import time_machine
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import Role, User
@@ -229,3 +229,41 @@ def test_the_world_fits_any_day_of_the_school_year(data_dir, today):
         demo_data(data_dir)
         assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
         assert ContactMoment.objects.filter(date__gte=today).count() == 0
+
+
+def test_reset_without_reference_data_fails_before_deleting_anything(data_dir, tmp_path):
+    demo_data(data_dir)
+    before = model_counts()
+    empty = tmp_path / "elders"
+    empty.mkdir()
+
+    out = io.StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("demo_data", "--data-dir", str(empty), "--reset", stdout=out)
+
+    message = str(error.value)
+    assert message.startswith("Referentiegegevens niet gevonden")
+    assert "Er is niets veranderd" in message
+    assert "alle-vestigingen-vo.csv" in message
+    assert "verwijderd" not in out.getvalue()
+    assert model_counts() == before
+    assert Pupil.objects.count() > 0
+
+
+def test_reset_that_fails_halfway_keeps_the_old_world(data_dir, monkeypatch):
+    demo_data(data_dir)
+    before = model_counts()
+    pupils = _pupil_names()
+
+    def broken_funding(*args, **kwargs):
+        raise RuntimeError("funding went wrong")
+
+    # The last step of the build: by then the old world is deleted and a new one written.
+    monkeypatch.setattr("core.demo.builder.create_funding", broken_funding)
+    out = io.StringIO()
+    with pytest.raises(RuntimeError):
+        call_command("demo_data", "--data-dir", str(data_dir), "--reset", "--seed", "7", stdout=out)
+
+    assert "verwijderd" not in out.getvalue()
+    assert model_counts() == before
+    assert _pupil_names() == pupils

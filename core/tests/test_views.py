@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.tests.factories import MembershipFactory
+from accounts.tests.factories import MembershipFactory, UserFactory
 from core import views
 from core.navigation import NAV_ITEMS, NavItem
 from referrals.models import Referral
@@ -65,7 +65,11 @@ def test_login_page_can_be_switched_to_english(client):
 
     response = client.get(reverse("account_login"))
 
-    assert '<html lang="en"' in _text(response)
+    html = _text(response)
+    assert '<html lang="en"' in html
+    assert "Log in with the email address at which you were invited." in html
+    assert "Skip to main content" in html
+    assert "Inloggen" not in html
 
 
 def test_login_page_is_dutch(client):
@@ -274,6 +278,44 @@ def test_staff_sees_administration_link_others_do_not(client_for, world):
     assert f'href="{admin_url}"' not in leader_html
 
 
+def test_administrator_home_shows_administration_section_not_no_role(client_for, world):
+    html = _text(client_for(world.superuser).get(reverse("home")))
+
+    assert 'id="home-administrator"' in html
+    assert '<h2 class="utrecht-heading-2" id="home-administrator">Beheer</h2>' in html
+    assert "Je bent beheerder" in html
+    assert 'id="home-no-role"' not in html
+    assert "Nog geen rol" not in html
+    for url in (
+        reverse("admin:index"),
+        reverse("accounts_invite"),
+        reverse("admin:accounts_user_add"),
+        reverse("core:reference_import"),
+    ):
+        assert f'href="{url}"' in html, url
+    assert "Uitnodiging versturen" in html
+
+
+def test_staff_without_permissions_sees_only_the_administration_link(client_for):
+    staff = UserFactory(email="medewerker@example.nl", is_staff=True)
+
+    html = _text(client_for(staff).get(reverse("home")))
+
+    assert 'id="home-administrator"' in html
+    assert 'id="home-no-role"' not in html
+    assert f'href="{reverse("admin:index")}"' in html
+    assert f'href="{reverse("accounts_invite")}"' not in html
+    assert f'href="{reverse("admin:accounts_user_add")}"' not in html
+    assert f'href="{reverse("core:reference_import")}"' not in html
+
+
+def test_user_without_role_is_not_shown_the_administration_section(client_for, world):
+    html = _text(client_for(world.outsider).get(reverse("home")))
+
+    assert 'id="home-administrator"' not in html
+    assert "Nog geen rol" in html
+
+
 def test_navigation_marks_the_current_page(client_for, world):
     response = client_for(world.a.project_leader).get(reverse("home"))
 
@@ -318,7 +360,9 @@ def test_unknown_url_gets_404_page_in_site_frame(client):
     html = _text(response)
     assert response.status_code == 404
     assert '<html lang="nl"' in html
-    assert '<h1 class="utrecht-heading-1">' in html
+    assert '<h1 class="utrecht-heading-1">Pagina niet gevonden</h1>' in html
+    assert "Deze pagina bestaat niet, of je hebt er geen toegang toe." in html
+    assert "Naar de startpagina" in html
     assert 'href="#main"' in html
 
 
@@ -328,8 +372,11 @@ def test_permission_denied_gets_403_page(rf: RequestFactory, world):
 
     response = views.permission_denied(request)
 
+    html = response.content.decode()
     assert response.status_code == 403
-    assert '<h1 class="utrecht-heading-1">' in response.content.decode()
+    assert '<html lang="nl"' in html
+    assert '<h1 class="utrecht-heading-1">Geen toegang</h1>' in html
+    assert "Je hebt geen toestemming om deze pagina te bekijken of om dit te doen." in html
 
 
 def test_server_error_page_renders_without_database_or_user(
@@ -343,7 +390,8 @@ def test_server_error_page_renders_without_database_or_user(
     html = response.content.decode()
     assert response.status_code == 500
     assert '<html lang="nl"' in html
-    assert '<h1 class="utrecht-heading-1">' in html
+    assert '<h1 class="utrecht-heading-1">Er ging iets mis</h1>' in html
+    assert "Naar de startpagina" in html
     assert reverse("account_logout") not in html
 
 

@@ -3,6 +3,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.demo.builder import (
@@ -13,6 +14,7 @@ from core.demo.builder import (
     demo_logins,
     demo_world_exists,
 )
+from core.demo.reference import missing_reference_files
 
 
 class Command(BaseCommand):
@@ -50,18 +52,32 @@ class Command(BaseCommand):
             raise CommandError(_("--scale must be at least 1."))
         data_dir = data_dir or pathlib.Path(settings.REFERENCE_DATA_DIR)
         started = time.perf_counter()
-        if demo_world_exists():
-            if not reset:
-                self.stdout.write(
-                    _("The demo world exists already; nothing changed. Use --reset to rebuild it.")
+        exists = demo_world_exists()
+        if exists and not reset:
+            self.stdout.write(
+                _("The demo world exists already; nothing changed. Use --reset to rebuild it.")
+            )
+            self._write_logins()
+            return
+        # Check the files before deleting anything, so a wrong folder leaves the world as it was.
+        missing = missing_reference_files(data_dir=data_dir)
+        if missing:
+            raise CommandError(
+                _(
+                    "Reference data not found: %(files)s. Nothing changed. Put the CBS and DUO "
+                    "files in %(folder)s, or point REFERENCE_DATA_DIR or --data-dir to them."
                 )
-                self._write_logins()
-                return
-            delete_demo_world()
-            self.stdout.write(_("Deleted the existing demo world."))
+                % {"files": ", ".join(str(path) for path in missing), "folder": data_dir}
+            )
 
         builder = DemoWorldBuilder(data_dir=data_dir, seed=seed, scale=scale, log=self.stdout.write)
-        counts = builder.build()
+        # Delete and rebuild in one transaction: if the build fails, the old world stays.
+        with transaction.atomic():
+            if exists:
+                delete_demo_world()
+            counts = builder.build()
+        if exists:
+            self.stdout.write(_("Deleted the existing demo world."))
 
         self.stdout.write("")
         self.stdout.write(_("Timings (seconds):"))
