@@ -231,15 +231,19 @@ def api_for(db):
     """``api_for(user)``: a DRF ``APIClient`` that sends a fresh personal token of ``user``.
 
     ``api_for(user, membership=m, read_only=True)`` narrows the token as the
-    token page does; ``api_for(None)`` is an anonymous client.
+    token page does; ``api_for(None)`` is an anonymous client. Like
+    ``client_for``, the user gets an authenticator app: a token of a user who
+    must still set one up is refused (accounts/tests/test_mfa.py).
     """
     from rest_framework.test import APIClient
 
+    from accounts.tests.authenticators import give_authenticator_app
     from accounts.tokens import api_token_create
 
     def make(user, **token_options) -> APIClient:
         client = APIClient()
         if user is not None:
+            give_authenticator_app(user)
             _token, secret = api_token_create(user=user, name="test", **token_options)
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client

@@ -30,7 +30,6 @@ from rest_framework.renderers import JSONRenderer
 
 from .models import Role
 from .scope import scope_for
-from .tokens import ApiTokenAuthentication
 
 logger = logging.getLogger("accounts.security")
 
@@ -98,12 +97,6 @@ def _reachable_paths() -> tuple[str, ...]:
     )
 
 
-def _uses_api_token(request) -> bool:
-    """An API request that authenticates with a personal token, not with the session."""
-    keyword = request.headers.get("Authorization", "").split(" ", 1)[0].lower()
-    return keyword in ApiTokenAuthentication.keywords
-
-
 def _explanation() -> str:
     return _(
         "Your account gives access to personal data of pupils, parents or volunteers, "
@@ -136,9 +129,11 @@ class MfaRequiredMiddleware:
 
     Only the setup pages (and what they need: reauthentication, logout, the
     language switch, static files, the health check and the privacy
-    statement) stay reachable. API requests with a personal token pass: a
-    token is made on a page, which already required the second factor. API
-    requests by session get 403 problem details.
+    statement) stay reachable. API requests by session get 403 problem
+    details, whatever else they send. Requests with a personal API token
+    have no session user here; ``accounts.tokens.ApiTokenAuthentication``
+    refuses them with the same 403 while the token's user has no second
+    factor (a token may predate the role that requires one).
     """
 
     def __init__(self, get_response):
@@ -150,7 +145,6 @@ class MfaRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(_reachable_paths())
-            and not (request.path.startswith("/api/") and _uses_api_token(request))
             and mfa_setup_needed(user)
         ):
             return self._refuse(request)

@@ -199,12 +199,17 @@ def invitation_email_deliver(*, invitation: Invitation) -> bool:
 
     An invitation already accepted, or for a deactivated user, is not sent
     (again), so running this twice for an accepted invitation does no harm.
+    Nor is one for a membership that has ended meanwhile: it would invite
+    the person to a role they no longer have.
     """
     user = invitation.user
     if invitation.accepted_at is not None or not user.is_active:
         logger.info("Invitation %s not sent: accepted or user inactive", invitation.pk)
         return False
     membership = invitation.membership
+    if membership is not None and membership.ended_at and membership.ended_at <= timezone.now():
+        logger.info("Invitation %s not sent: the membership has ended", invitation.pk)
+        return False
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "user": user,

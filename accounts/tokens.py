@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from .mfa import mfa_setup_needed
 from .models import ApiToken, Membership, User
 from .scope import Scope, scope_for
 
@@ -152,6 +153,20 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
                 _("This token is not valid: unknown, expired or revoked.")
             )
         user = token.user
+        if mfa_setup_needed(user):
+            # A token made before the user got a role that requires a second
+            # factor (or before MFA was required) must not get around the setup.
+            from audit.services import note_refusal
+
+            note_refusal(request, user=user)
+            raise exceptions.PermissionDenied(
+                _(
+                    "Two-step verification is required for your account and you have not "
+                    "set it up yet. Set it up on the site first (Two-step verification, at "
+                    "the top of every page); until then your API tokens give no access."
+                ),
+                code="mfa_required",
+            )
         # every visible_to(user) in this request starts from the narrowed scope
         user._scope_cache = token_scope(token)
         return user, token

@@ -36,8 +36,12 @@ class ProcessingLogMiddleware:
     """After each request: log the records of its address (``registry``) and noted lists.
 
     Reads of an address in the registry are logged as views (GET, HEAD) or
-    changes (other methods), allowed when the answer is below 400, refused on
-    403 and 404. Lists note what they showed (``audit.services.note``).
+    changes (other methods), allowed when an authenticated user got an answer
+    below 400; refused on 401, 403 and 404, when the request was not
+    authenticated (an anonymous or deactivated user's redirect to the login
+    page), and when a check marked it refused (``audit.services.note_refusal``:
+    an API token whose user must first set up MFA). Lists note what they
+    showed (``audit.services.note``).
     """
 
     def __init__(self, get_response):
@@ -55,12 +59,16 @@ class ProcessingLogMiddleware:
 
     def _log(self, request, response) -> None:
         from .registry import BY_URL_NAME
-        from .services import Action, Result, flush_notes, log_processing
+        from .services import Action, Result, flush_notes, log_processing, refusal_noted
 
         status = response.status_code
-        refused = status in (401, 403, 404)
-        if status >= 400 and not refused:
+        if status >= 400 and status not in (401, 403, 404):
             return
+        marked, refused_user = refusal_noted(request)
+        user = refused_user or getattr(request, "user", None)
+        # Below 400 is not enough for "allowed": a page redirects an anonymous
+        # user to the login page with a 302, and nothing was shown to anyone.
+        refused = status >= 400 or marked or not getattr(user, "is_authenticated", False)
         channel = "api" if request.path.startswith("/api/") else "page"
         match = getattr(request, "resolver_match", None)
         resolver = BY_URL_NAME.get(match.view_name) if match else None
@@ -71,7 +79,7 @@ class ProcessingLogMiddleware:
                 action = Action.DELETE
             for record_type, ids in resolver(int(pk)).items():
                 log_processing(
-                    user=getattr(request, "user", None),
+                    user=user,
                     record_type=record_type,
                     record_ids=ids,
                     action=action,

@@ -2,8 +2,12 @@
 
 Each entry maps a URL name to the records behind its URL keyword arguments:
 ``{record_type: ids}``. The processing log middleware writes an entry for
-them after every request to such an address, allowed (status below 400) or
-refused (403, 404); lists add what they showed with ``audit.services.note``.
+them after every request to such an address, allowed (status below 400 for
+an authenticated user) or refused (401, 403, 404, or not authenticated: a
+redirect to the login page); lists add what they showed with
+``audit.services.note``, and forms and endpoints that make a record at an
+address that does not name it add it with ``audit.services.note_record``
+(``records_behind``).
 A test checks that every page and endpoint that takes a record id of a
 pupil, referral, match, contact moment, participant or volunteer is here.
 """
@@ -42,8 +46,14 @@ def _match(pk) -> dict:
 def _contact_moment(pk) -> dict:
     from referrals.models import ContactMoment
 
-    match_id = ContactMoment.objects.filter(pk=pk).values_list("match_id", flat=True).first()
-    return _match(match_id) if match_id else {}
+    row = ContactMoment.objects.filter(pk=pk).values_list("match_id", "pupil_id").first()
+    if row is None:
+        return {}
+    match_id, pupil_id = row
+    records = _match(match_id) if match_id else {}
+    if pupil_id:  # a moment about the pupil, with or without a match
+        records["pupil"] = sorted({*records.get("pupil", []), pupil_id})
+    return records
 
 
 def _participant(pk) -> dict:
@@ -163,6 +173,45 @@ BY_URL_NAME: dict[str, Resolver] = {
 RECORD_KWARGS = ("pk",)
 
 
+def _resolvers_by_model() -> dict[type, Resolver]:
+    from initiatives.models import Volunteer
+    from referrals.models import (
+        ContactMoment,
+        Evaluation,
+        Guardian,
+        ImpactMeasurement,
+        Match,
+        MatchParticipant,
+        Pupil,
+        Referral,
+    )
+
+    return {
+        Pupil: _pupil,
+        Guardian: lambda pk: {"guardian": [pk]},
+        Referral: _referral,
+        Match: _match,
+        MatchParticipant: _participant,
+        ContactMoment: _contact_moment,
+        Volunteer: _volunteer,
+        Evaluation: _evaluation,
+        ImpactMeasurement: _impact,
+    }
+
+
+def records_behind(model: type, pk) -> dict[str, list[int]]:
+    """Whose personal data one record of ``model`` holds, as its address would log.
+
+    A referral: its pupil and the guardians; a match: its pupils and the
+    volunteer; a contact moment: those of its match. ``{}`` for a model that
+    holds none of a pupil's, guardian's or volunteer's data.
+    """
+    resolver = _resolvers_by_model().get(model)
+    if resolver is None or pk is None:
+        return {}
+    return {kind: ids for kind, ids in resolver(pk).items() if ids}
+
+
 def records_of(objects) -> dict[str, list[int]]:
     """Whose personal data a list of objects shows: ``{record_type: ids}``.
 
@@ -201,6 +250,7 @@ def records_of(objects) -> dict[str, list[int]]:
             records["pupil"].add(obj.pupil_id)
         elif isinstance(obj, ContactMoment):
             match_ids.add(obj.match_id)
+            records["pupil"].add(obj.pupil_id)
         elif isinstance(obj, Evaluation | ImpactMeasurement):
             referral_ids.add(obj.referral_id)
     if match_ids:

@@ -127,6 +127,25 @@ def _insert_unnested(rows: list[tuple[str, str, int]], fields: dict) -> None:
 
 
 NOTES_ATTRIBUTE = "_processing_notes"
+REFUSAL_ATTRIBUTE = "_processing_refused_for"
+
+
+def note_refusal(request, *, user=None) -> None:
+    """Mark the request as refused, whatever its status; the middleware logs it so.
+
+    The records of its address are then logged as refused, for ``user`` when
+    given: a request refused before its user was accepted (an API token whose
+    user must first set up MFA) still names who tried.
+    """
+    request = getattr(request, "_request", request)
+    setattr(request, REFUSAL_ATTRIBUTE, user)
+
+
+def refusal_noted(request) -> tuple[bool, object]:
+    """Whether ``note_refusal`` was called for the request, and for which user."""
+    if not hasattr(request, REFUSAL_ATTRIBUTE):
+        return False, None
+    return True, getattr(request, REFUSAL_ATTRIBUTE)
 
 
 def note(request, record_type: str, record_ids: Iterable[int], action: str = Action.LIST) -> None:
@@ -140,6 +159,19 @@ def note(request, record_type: str, record_ids: Iterable[int], action: str = Act
         notes = []
         setattr(request, NOTES_ATTRIBUTE, notes)
     notes.append((record_type, list(record_ids), action))
+
+
+def note_record(request, obj, action: str = Action.CREATE) -> None:
+    """Remember whose personal data ``obj`` holds, for the log once the response is made.
+
+    For a record made or changed at an address that does not name it: a new
+    referral logs its pupil and guardians, a new match its pupils and the
+    volunteer (``registry.records_behind``). Call it after the write succeeded.
+    """
+    from .registry import records_behind
+
+    for record_type, ids in records_behind(type(obj), obj.pk).items():
+        note(request, record_type, ids, action)
 
 
 def flush_notes(request, *, channel: str, refused: bool) -> None:

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import ProcessingLogAdminMixin
 from referrals.models import ImpactQuestion
 
 from .models import (
@@ -163,7 +164,7 @@ class VolunteerStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "initiative", "status", "email", "start_date", "end_date")
     list_filter = ("status", "initiative", "online_possible", "education_level")
     search_fields = ("first_name", "last_name", "email", "user__email")

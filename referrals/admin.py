@@ -1,11 +1,16 @@
 """Admin for pupils and everything that follows a referral.
 
 These records are children's personal data; the admin is for administrators
-only. Status and priority history is written by the services and shown here
-read-only, so the audit trail cannot be edited by hand.
+only, and its reads and changes of pupils, guardians, referrals, matches,
+contact moments, evaluations and impact measurements go into the processing
+log (``ProcessingLogAdminMixin``). Status and priority history is written by
+the services and shown here read-only, so the audit trail cannot be edited
+by hand.
 """
 
 from django.contrib import admin
+
+from audit.admin import ProcessingLogAdminMixin
 
 from .models import (
     ActionPlan,
@@ -58,7 +63,7 @@ class GuardianInline(admin.TabularInline):
 
 
 @admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
+class PupilAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "date_of_birth", "initiative", "school", "grade", "anonymised_at")
     list_filter = ("initiative", "grade")
     search_fields = ("first_name", "last_name", "postcode")
@@ -70,7 +75,7 @@ class PupilAdmin(admin.ModelAdmin):
 
 
 @admin.register(Guardian)
-class GuardianAdmin(admin.ModelAdmin):
+class GuardianAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("name", "relationship", "pupil", "phone", "email", "language")
     list_filter = ("relationship", "interpreter_needed")
     search_fields = ("name", "email", "phone", "pupil__first_name", "pupil__last_name")
@@ -95,7 +100,7 @@ class PriorityChangeInline(ReadOnlyInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = (
         "pupil",
         "programme",
@@ -183,7 +188,7 @@ class MatchParticipantInline(admin.TabularInline):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "kind",
@@ -208,7 +213,7 @@ class MatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(MatchParticipant)
-class MatchParticipantAdmin(admin.ModelAdmin):
+class MatchParticipantAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("pupil", "match", "programme", "joined_on", "left_on")
     search_fields = ("pupil__first_name", "pupil__last_name")
     list_filter = ("programme",)
@@ -218,7 +223,7 @@ class MatchParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactMoment)
-class ContactMomentAdmin(admin.ModelAdmin):
+class ContactMomentAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("date", "kind", "phase", "match", "pupil", "duration_minutes", "attendance")
     list_filter = ("kind", "attendance", "phase")
     search_fields = ("pupil__last_name", "match__volunteer__last_name", "note")
@@ -235,7 +240,7 @@ class GoalEvaluationInline(admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
+class EvaluationAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("referral", "moment", "held_on", "recorded_by")
     list_filter = ("moment",)
     search_fields = ("referral__pupil__first_name", "referral__pupil__last_name")
@@ -287,7 +292,7 @@ class AttentionSignalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImpactMeasurement)
-class ImpactMeasurementAdmin(admin.ModelAdmin):
+class ImpactMeasurementAdmin(ProcessingLogAdminMixin, admin.ModelAdmin):
     list_display = ("referral", "moment", "measured_on", "recorded_by")
     list_filter = ("moment",)
     search_fields = ("referral__pupil__first_name", "referral__pupil__last_name")

@@ -103,3 +103,46 @@ def test_a_host_only_hsts_policy_starts_when_preload_is_turned_off():
         DJANGO_SECURE_HSTS_PRELOAD="false",
     )
     assert result.returncode == 0, result.stderr
+
+
+COOKIES = (
+    "from django.conf import settings as s; "
+    "from django.http import HttpResponse; "
+    "from django.middleware.csrf import CsrfViewMiddleware, get_token; "
+    "from django.test import Client, RequestFactory; "
+    "from django.urls import reverse; "
+    "print('session', s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+    "s.SESSION_COOKIE_SAMESITE); "
+    "csrf = CsrfViewMiddleware(lambda r: (get_token(r), HttpResponse())[1]); "
+    "print(csrf(RequestFactory().get('/')).cookies[s.CSRF_COOKIE_NAME].OutputString()); "
+    "client = Client(HTTP_HOST='example.org', HTTP_X_FORWARDED_PROTO='https'); "
+    "answer = client.post(reverse('set_language'), {'language': 'en', 'next': '/'}); "
+    "print(answer.cookies[s.LANGUAGE_COOKIE_NAME].OutputString())"
+)
+
+
+def _cookie_attributes(line: str) -> set[str]:
+    """The attributes of a Set-Cookie value, without its value, path and expiry."""
+    return {
+        part.strip()
+        for part in line.split(";")[1:]
+        if not part.strip().lower().startswith(("path=", "expires=", "max-age="))
+    }
+
+
+def test_production_cookies_are_secure_httponly_and_samesite():
+    result = manage("shell", "-c", COOKIES)
+    assert result.returncode == 0, result.stderr
+    session, csrf, language = result.stdout.strip().split("\n")[-3:]
+    assert session == "session True True Lax"
+    # the CSRF cookie is Secure and SameSite; scripts do not read it either way
+    assert {"Secure", "SameSite=Lax"} <= _cookie_attributes(csrf)
+    assert language.startswith("django_language=en;")
+    assert _cookie_attributes(language) == {"Secure", "HttpOnly", "SameSite=Lax"}
+
+
+def test_the_language_cookie_follows_the_secure_cookies_switch():
+    result = manage("shell", "-c", COOKIES, DJANGO_SECURE_COOKIES="false")
+    assert result.returncode == 0, result.stderr
+    language = result.stdout.strip().split("\n")[-1]
+    assert _cookie_attributes(language) == {"HttpOnly", "SameSite=Lax"}

@@ -5,14 +5,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..models import ApiToken
+from ..models import ApiToken, Role
 from ..tokens import token_scope
+
+# Every role, from the model, so the description cannot fall behind it.
+ROLES_TEXT = ", ".join(Role.values[:-1]) + " or " + Role.values[-1]
 
 
 class RoleSerializer(serializers.Serializer):
-    role = serializers.CharField(
-        help_text="The role: project_leader, volunteer, school_referrer or municipal_official."
-    )
+    role = serializers.CharField(help_text=f"The role: {ROLES_TEXT}.")
     organisation_type = serializers.CharField(
         help_text="What the organisation is: initiative, school or municipality."
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role
+from accounts.tests.authenticators import give_authenticator_app
 from accounts.tests.factories import MembershipFactory
 from accounts.tokens import api_token_create, api_token_revoke
 
@@ -62,6 +63,7 @@ def test_token_page_requires_login(client):
 def test_token_authenticates_and_records_last_use_shown_on_the_page(
     api_for, client_for, world, settings
 ):
+    give_authenticator_app(world.a.school_referrer)
     token, secret = api_token_create(user=world.a.school_referrer, name="Schoolsysteem")
     assert token.last_used_at is None
     response = _bearer(api_for(None), secret).get("/api/v1/me/")
@@ -75,6 +77,7 @@ def test_token_authenticates_and_records_last_use_shown_on_the_page(
 
 
 def test_revoked_token_is_refused_with_401(client_for, api_for, world):
+    give_authenticator_app(world.a.school_referrer)
     token, secret = api_token_create(user=world.a.school_referrer, name="Oud script")
     client = _bearer(api_for(None), secret)
     assert client.get("/api/v1/me/").status_code == 200
@@ -153,11 +156,26 @@ def test_token_for_one_role_carries_that_role_only(api_for, world):
     assert narrowed["roles"][0]["organisation_id"] == world.b.school.pk
 
 
+def test_me_documents_every_role(api_for, world):
+    from accounts.tests.factories import client_manager_of, privacy_officer_of
+
+    schema = api_for(world.a.project_leader).get("/api/v1/openapi.json").json()
+    described = schema["components"]["schemas"]["Role"]["properties"]["role"]["description"]
+    for role in Role.values:
+        assert role in described, role
+    for user, role in (
+        (client_manager_of(world.a.municipality), Role.CLIENT_MANAGER),
+        (privacy_officer_of(world.a.initiative), Role.PRIVACY_OFFICER),
+    ):
+        assert [r["role"] for r in api_for(user).get("/api/v1/me/").json()["roles"]] == [role]
+
+
 def test_token_narrowed_to_a_role_sees_only_what_that_role_sees(rf, world):
     from accounts.tokens import ApiTokenAuthentication
     from referrals.models import Pupil
 
     user = world.a.project_leader
+    give_authenticator_app(user)
     school_membership = MembershipFactory(user=user, school_referrer=True, school=world.b.school)
     _token, secret = api_token_create(user=user, name="Smal", membership=school_membership)
     request = rf.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -354,3 +354,26 @@ def test_running_the_invitation_task_twice_sends_one_email(
     send_invitation_email(invitation.pk)
     assert len(mailoutbox) == 1
     assert Invitation.objects.get(pk=invitation.pk).email_sent_at is not None
+
+
+def test_no_invitation_email_for_a_membership_that_ended_before_it_was_sent(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import send_invitation_email
+
+    with django_capture_on_commit_callbacks(execute=False):
+        invitation = invite(
+            email="nieuw@example.nl",
+            role=Role.VOLUNTEER,
+            organisation=world.a.initiative,
+            invited_by=world.a.project_leader,
+        )
+    # Ended before the queued email went out (e.g. invited by mistake).
+    Membership.objects.filter(pk=invitation.membership_id).update(
+        ended_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    send_invitation_email(invitation.pk)
+
+    assert mailoutbox == []
+    assert Invitation.objects.get(pk=invitation.pk).email_sent_at is None

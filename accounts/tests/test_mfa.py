@@ -12,15 +12,24 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from rest_framework.test import APIClient
 
 from accounts.mfa import mfa_reset
 from accounts.tests.authenticators import give_authenticator_app, totp_code
-from accounts.tests.factories import TEST_PASSWORD, UserFactory
+from accounts.tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
+from accounts.tokens import api_token_create
+from audit.models import ProcessingLogEntry
 
 pytestmark = pytest.mark.django_db
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
+TOKEN_REFUSAL = (
+    "Two-step verification is required for your account and you have not set it up yet. "
+    "Set it up on the site first (Two-step verification, at the top of every page); until "
+    "then your API tokens give no access."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -187,13 +196,83 @@ class TestTheApi:
         assert body["status"] == 403
         assert body["instance"] == "/api/v1/me/"
 
-    def test_a_personal_token_is_not_affected(self, world, api_for):
-        # tokens are made on a page, which already required the second factor
-        assert not Authenticator.objects.filter(user=world.a.project_leader).exists()
+    def test_a_token_of_a_user_who_must_still_set_it_up_gets_403_problem_details(self, world):
+        # An official (MFA optional) makes a token, then becomes a project leader.
+        official = world.a.municipal_official
+        _token, secret = api_token_create(user=official, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert api.get("/api/v1/me/").status_code == 200
+        MembershipFactory(user=official, project_leader=True, initiative=world.a.initiative)
 
-        response = api_for(world.a.project_leader).get("/api/v1/me/")
+        response = api.get(f"/api/v1/pupils/{world.a.pupil.pk}/")
 
-        assert response.status_code == 200
+        assert response.status_code == 403
+        assert response["Content-Type"] == "application/problem+json"
+        body = response.json()
+        assert body["code"] == "mfa_required"
+        assert body["status"] == 403
+        assert body["instance"] == f"/api/v1/pupils/{world.a.pupil.pk}/"
+        with translation.override("nl"):
+            assert body["detail"] == gettext(TOKEN_REFUSAL)
+        assert world.a.pupil.first_name not in response.content.decode()
+        # every endpoint, not only personal data: the session path refuses all of them too
+        assert api.get("/api/v1/me/").status_code == 403
+
+    def test_the_refused_token_request_is_in_the_processing_log_with_its_user(self, world):
+        leader = world.a.project_leader
+        _token, secret = api_token_create(user=leader, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert api.get(f"/api/v1/pupils/{world.a.pupil.pk}/").status_code == 403
+
+        entries = ProcessingLogEntry.objects.filter(record_type="pupil", record_id=world.a.pupil.pk)
+        assert list(entries.values_list("actor_id", "result")) == [(leader.pk, "refused")]
+
+    def test_a_token_works_once_the_second_factor_is_set_up(self, world):
+        leader = world.a.project_leader
+        _token, secret = api_token_create(user=leader, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert api.get(f"/api/v1/pupils/{world.a.pupil.pk}/").status_code == 403
+
+        give_authenticator_app(leader)
+
+        assert api.get(f"/api/v1/pupils/{world.a.pupil.pk}/").status_code == 200
+
+    def test_recovery_codes_alone_do_not_open_the_api_either(self, world):
+        leader = world.a.project_leader
+        Authenticator.objects.create(
+            user=leader, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00"}
+        )
+        _token, secret = api_token_create(user=leader, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert api.get("/api/v1/me/").status_code == 403
+
+    def test_a_token_of_a_municipal_official_is_not_affected(self, world):
+        _token, secret = api_token_create(user=world.a.municipal_official, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert api.get("/api/v1/me/").status_code == 200
+
+    def test_a_session_without_it_is_refused_whatever_authorization_it_sends(self, world):
+        client = without_mfa(world.a.project_leader)
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer al_not-a-real-token")
+
+        assert response.status_code == 403
+        assert response.json()["code"] == "mfa_required"
+
+    def test_not_enforced_for_tokens_when_mfa_required_is_off(self, world, settings):
+        settings.MFA_REQUIRED = False
+        _token, secret = api_token_create(user=world.a.project_leader, name="Koppeling")
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert api.get("/api/v1/me/").status_code == 200
 
     def test_a_session_of_a_municipal_official_is_not_affected(self, world):
         assert without_mfa(world.a.municipal_official).get("/api/v1/me/").status_code == 200

@@ -343,3 +343,71 @@ def test_an_incomplete_or_wrong_configuration_stops_the_start(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+# --- the Content Security Policy lets the login form go to the provider ------
+
+CSP_HEADER = (
+    "import django; django.setup(); "
+    "from django.http import HttpResponse; from django.test import RequestFactory; "
+    "from csp.middleware import CSPMiddleware; "
+    "response = CSPMiddleware(lambda request: HttpResponse())(RequestFactory().get('/')); "
+    "print(response['Content-Security-Policy'])"
+)
+
+
+def form_action(policy: str) -> list[str]:
+    (directive,) = (
+        part.split()[1:] for part in policy.split(";") if part.split()[:1] == ["form-action"]
+    )
+    return directive
+
+
+def csp_with(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OIDC_"))}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.local", DATABASE_URL="")
+    result = subprocess.run(  # noqa: S603 (the arguments are this file's own)
+        [sys.executable, "-c", CSP_HEADER],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_with_a_provider_the_login_form_may_go_to_its_origin():
+    # Chromium applies form-action to the redirect that answers the button's POST.
+    policy = csp_with(
+        OIDC_SERVER_URL="https://login.microsoftonline.com/tenant-42/v2.0",
+        OIDC_CLIENT_ID="client-1",
+        OIDC_CLIENT_SECRET="secret-1",
+        OIDC_NAME="Gemeente Utrecht",
+    )
+
+    assert form_action(policy) == ["'self'", "https://login.microsoftonline.com"]
+
+
+def test_a_provider_on_its_own_port_keeps_the_port_in_form_action():
+    policy = csp_with(
+        OIDC_SERVER_URL="https://idp.gemeente.example:8443/realms/medewerkers",
+        OIDC_CLIENT_ID="client-1",
+        OIDC_CLIENT_SECRET="secret-1",
+        OIDC_NAME="Gemeente Voorbeeld",
+    )
+
+    assert form_action(policy) == ["'self'", "https://idp.gemeente.example:8443"]
+
+
+def test_without_a_provider_forms_may_go_to_this_site_only():
+    assert form_action(csp_with()) == ["'self'"]
+
+
+def test_the_login_page_sends_form_action_self_only_without_a_provider(client, settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    response = client.get(reverse("account_login"))
+
+    assert response.status_code == 200
+    assert form_action(response["Content-Security-Policy"]) == ["'self'"]

@@ -75,7 +75,6 @@ NOT_PERSONAL = {
     "initiatives:programme_question_move",
     "initiatives:programme_question_switch",
     "initiatives:programme_question_delete",
-    "referrals:match_batch",
     "municipality:agreement_detail",
     "municipality:agreement_edit",
     "municipality:accountability_text",
@@ -84,6 +83,11 @@ NOT_PERSONAL = {
     "reports:report_download",
     "reports:report_retry",
     "reports:report_export",
+}
+# Addresses whose record id names no person (a programme) and that note the
+# pupils and volunteers they show or change (``audit.services.note``).
+NOTED_BY_THE_VIEW = {
+    "referrals:match_batch",  # audit/tests/test_matching_pages.py
 }
 
 
@@ -106,9 +110,11 @@ def test_every_address_with_a_record_id_is_in_the_registry_or_known_impersonal()
             ):
                 yield f"{namespace}{pattern.name}"
 
-    unknown = {
-        name for name in names(get_resolver().url_patterns) if name not in BY_URL_NAME
-    } - NOT_PERSONAL
+    unknown = (
+        {name for name in names(get_resolver().url_patterns) if name not in BY_URL_NAME}
+        - NOT_PERSONAL
+        - NOTED_BY_THE_VIEW
+    )
     assert unknown == set()
     assert not (set(BY_URL_NAME) & NOT_PERSONAL)
 
@@ -185,3 +191,60 @@ def test_a_list_logs_every_kind_of_record_in_one_statement(client_for, world):
     assert ("volunteer", world.a.volunteer.pk, "list", "allowed", "page") in entries
     inserts = [q for q in queries if "audit_processinglogentry" in q["sql"].split("(")[0]]
     assert len(inserts) == 1
+
+
+def _allowed():
+    return list(ProcessingLogEntry.objects.filter(result="allowed"))
+
+
+def test_an_anonymous_visit_of_a_personal_data_page_is_logged_as_refused(world):
+    from django.test import Client
+
+    response = Client().get(f"/intake/{world.a.referral.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    entries = _entries(actor_id=None)
+    assert ("pupil", world.a.pupil.pk, "view", "refused", "page") in entries
+    assert ("guardian", world.a.guardian.pk, "view", "refused", "page") in entries
+    assert _allowed() == []
+
+
+def test_a_deactivated_users_visit_is_logged_as_refused_without_a_user(world):
+    from django.test import Client
+
+    from accounts.tests.authenticators import give_authenticator_app
+
+    leader = world.a.project_leader
+    give_authenticator_app(leader)
+    client = Client()
+    client.force_login(leader)
+    leader.is_active = False
+    leader.save(update_fields=["is_active"])
+
+    response = client.get(f"/intake/{world.a.referral.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert ("pupil", world.a.pupil.pk, "view", "refused", "page") in _entries(actor_id=None)
+    assert _allowed() == []
+
+
+def test_an_anonymous_change_is_logged_as_a_refused_change(world):
+    from django.test import Client
+
+    response = Client().post(f"/vrijwilligers/{world.a.volunteer.pk}/status/", {})
+
+    assert response.status_code == 302
+    assert ("volunteer", world.a.volunteer.pk, "update", "refused", "page") in _entries(
+        actor_id=None
+    )
+    assert _allowed() == []
+
+
+def test_an_api_read_without_credentials_is_logged_as_refused(api_for, world):
+    response = api_for(None).get(f"/api/v1/pupils/{world.a.pupil.pk}/")
+
+    assert response.status_code == 401
+    assert ("pupil", world.a.pupil.pk, "view", "refused", "api") in _entries(actor_id=None)
+    assert _allowed() == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -201,6 +202,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reports.tasks.sweep_reports",
         "schedule": 5 * 60,
     },
+    # Status emails to referrers that never reached a worker (the broker was
+    # down at the change): every 5 minutes, those older than STATUS_EMAIL_RESEND_MINUTES.
+    "resend-status-emails": {
+        "task": "referrals.tasks.resend_unsent_status_emails",
+        "schedule": 5 * 60,
+    },
     # One-time keys of forms sent more than a day ago: 03:30.
     "forget-old-submissions": {
         "task": "core.tasks.forget_old_submissions",
@@ -340,6 +347,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
+# The language cookie (set_language) like the others: no script reads it.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0, minimum=0)
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
@@ -351,6 +363,19 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy (django-csp): nothing inline, nothing from elsewhere.
+# Forms post to this site only, with one exception: the organisation login's
+# button is a form answered by a redirect to the identity provider, and
+# Chromium, Edge and Safari check form-action on that redirect too
+# (w3c/webappsec-csp#8), so with OIDC configured the provider's origin (of
+# OIDC_SERVER_URL; its authorization endpoint must be there too, as Entra
+# ID's is) is a form target as well.
+_csp_form_action = ["'self'"]
+if SOCIALACCOUNT_PROVIDERS:
+    _oidc_server = urlsplit(OIDC_SERVER_URL)
+    _csp_form_action.append(
+        f"{_oidc_server.scheme}://{_oidc_server.hostname}"
+        + (f":{_oidc_server.port}" if _oidc_server.port else "")
+    )
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -361,7 +386,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        "form-action": _csp_form_action,
         "frame-ancestors": ["'none'"],
     }
 }
@@ -503,6 +528,9 @@ LOGGING = {
 # Default number of weeks on the waitlist after which the project leader is
 # reminded to contact the family and school again (per programme adjustable).
 WAITLIST_REMINDER_WEEKS = env_int("WAITLIST_REMINDER_WEEKS", default=8, minimum=1)
+# A status change whose email to the referrer has not gone out after this many
+# minutes (the task queue was down) is queued again by the resend-status-emails job.
+STATUS_EMAIL_RESEND_MINUTES = env_int("STATUS_EMAIL_RESEND_MINUTES", default=10, minimum=1)
 
 # Weeks without a check-in of the coordinator with the volunteer coach of an
 # adult language coaching match after which it shows under "needs attention".
