@@ -170,6 +170,9 @@ class Target(models.Model):
         SESSIONS_HELD = "sessions_held", _("Sessions held")
         SCHOOLS_REFERRING = "schools_referring", _("Schools referring")
         GOALS_ACHIEVED_PCT = "goals_achieved_pct", _("Goals achieved (%)")
+        # adult language coaching (reports.indicators.adults)
+        ADULT_LEARNERS_REACHED = "adult_learners_reached", _("Adult learners reached")
+        ADULT_TRACKS_STARTED = "adult_tracks_started", _("Coaching tracks started")
 
     agreement = models.ForeignKey(
         FundingAgreement, on_delete=models.CASCADE, related_name="targets"

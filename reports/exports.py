@@ -4,6 +4,12 @@ Only the snapshot is read, never the live data, so an export shows the very
 values of the PDF: the published ones, small numbers already shown as "<5".
 CSV is semicolon-separated UTF-8 with a byte order mark, which Dutch Excel
 opens correctly; XLSX has one sheet per table.
+
+Labels come from what users typed (programme, funder and school names, impact
+questions), so a text that a spreadsheet would take for a formula (starting
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written as text:
+in CSV with an apostrophe in front (which Excel hides), in XLSX as a string
+cell marked as text. Numbers (also negative ones) stay numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ ALL_TABLES = "all"
 FIGURES_TABLE = "figures"
 
 _NUMBER = re.compile(r"^-?\d+(,\d+)?$")
+# What Excel, LibreOffice and Google Sheets read as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -83,6 +91,20 @@ def _find(snapshot: dict, table_id: str) -> list[ExportTable]:
     return found
 
 
+def _looks_like_formula(text) -> bool:
+    """Text a spreadsheet would evaluate; a number or a lone "-" (not available) is none."""
+    return (
+        isinstance(text, str)
+        and text.startswith(_FORMULA_START)
+        and text != "-"
+        and not _NUMBER.match(text)
+    )
+
+
+def _csv_cell(text):
+    return f"'{text}" if _looks_like_formula(text) else text
+
+
 def table_csv(snapshot: dict, table_id: str) -> bytes:
     """One table as CSV (``KeyError`` for a table the report does not have)."""
     if table_id == ALL_TABLES:
@@ -90,8 +112,8 @@ def table_csv(snapshot: dict, table_id: str) -> bytes:
     (table,) = _find(snapshot, table_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([_csv_cell(c) for c in table.header])
+    writer.writerows([_csv_cell(c) for c in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -100,6 +122,14 @@ def _cell_value(text: str):
     if isinstance(text, str) and _NUMBER.match(text):
         return float(text.replace(",", ".")) if "," in text else int(text)
     return text
+
+
+def _as_text(sheet, row: int) -> None:
+    """Cells of ``row`` that look like a formula: stored and kept as text, not evaluated."""
+    for cell in sheet[row]:
+        if _looks_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -131,6 +161,8 @@ def tables_xlsx(snapshot: dict, table_id: str) -> bytes:
             cell.font = bold
         for row in table.rows:
             sheet.append([row[0], *(_cell_value(v) for v in row[1:])])
+        for row in range(1, sheet.max_row + 1):
+            _as_text(sheet, row)
         sheet.column_dimensions["A"].width = max([12, *(len(str(r[0])) + 2 for r in table.rows)])
     meta = snapshot.get("meta", {})
     if meta:

@@ -75,18 +75,11 @@ def send_to_worker(report_id: int) -> bool:
     With the broker (Redis) down the report stays queued ("wordt verwerkt")
     and ``sweep_reports`` sends it again once the broker is back.
     """
+    from core.queue import send_task
+
     from .tasks import generate_report
 
-    try:
-        generate_report.delay(report_id)
-    except Exception as exc:  # kombu's OperationalError, redis' ConnectionError, ...
-        logger.warning(
-            "Report %s stays queued: the task queue is unavailable (%s)",
-            report_id,
-            type(exc).__name__,
-        )
-        return False
-    return True
+    return send_task(generate_report, report_id, description=f"Report {report_id} stays queued")
 
 
 def _queue(report: Report) -> None:

@@ -55,6 +55,7 @@ def _row_headers() -> dict[str, str]:
         "ended_early_reasons": _("Reason"),
         "goal_results": _("Result"),
         "impact_by_question": _("Question"),
+        "adult_impact_by_question": _("Question"),
         "by_agreement": _("Funding agreement"),
         "targets_by_agreement": _("Funding agreement"),
     }
@@ -182,7 +183,7 @@ def _texts_for(agreements: list[FundingAgreement], period: Period) -> list[dict]
 
 # The definitions printed in the report are short versions of
 # docs/indicators.md; raise the version when a definition changes.
-DEFINITIONS_VERSION = "1"
+DEFINITIONS_VERSION = "2"
 
 
 def _definition_texts() -> dict[str, str]:
@@ -232,6 +233,14 @@ def _definition_texts() -> dict[str, str]:
             "Volunteers whose status was active at the end of the period, or who had a "
             "match that was active in the period."
         ),
+        "volunteer_capacity": _(
+            "How many pupils the volunteers whose status is active on the period's last day "
+            "can tutor at once: the sum of their capacity."
+        ),
+        "volunteer_free_places": _(
+            "That capacity minus the pupils each of them tutors on that day, never below zero "
+            "per volunteer."
+        ),
         "volunteers_new": _("Volunteers with their start date in the period."),
         "volunteers_stopped": _("Volunteers with their end date in the period."),
         "volunteer_tenure_median_months": _(
@@ -254,6 +263,9 @@ def _definition_texts() -> dict[str, str]:
             "Adults in a language coaching programme with at least one session held in the "
             "period. They are not counted among the pupils reached."
         ),
+        "adult_tracks_started": _(
+            "Tracks of adult programmes with their start date in the period."
+        ),
         "adult_meetings_planned": _(
             "For the adult tracks started in the period: the sum of the planned meetings per "
             "track of their programme."
@@ -261,16 +273,25 @@ def _definition_texts() -> dict[str, str]:
         "adult_meetings_held": _(
             "Sessions held in those same tracks, up to the end of the period."
         ),
+        "adult_meetings_held_pct": _(
+            "The meetings held as a share of the meetings planned, for the same tracks."
+        ),
+        "adult_tracks_ended": _("Tracks of adult programmes that ended in the period."),
         "adult_tracks_ended_early": _(
             "Adult tracks that ended in the period with an end reason other than completed."
         ),
         "adult_dropout_pct": _(
             "Adult tracks ended early, as a share of the adult tracks ended in the period."
         ),
+        "adult_impact_learners": _(
+            "Adults in an adult programme with a start and an end measurement of the same "
+            "question, the end measurement in the period."
+        ),
         "adult_impact_change": _(
             "The mean change from the start to the end measurement (scores 1 to 5) in the adult "
             "programmes, per adult and question."
         ),
+        "dropin_sessions": _("Language café sessions logged with a date in the period."),
         "dropin_visits": _(
             "The sum of the headcounts of the language café sessions in the period; one person "
             "who comes twice counts twice. No names are recorded."
@@ -325,6 +346,8 @@ def _document(published, meta: dict, texts: list[dict]) -> dict:
 
 
 def _agreement_snapshot(report: Report, period: Period, progress) -> dict:
+    from municipality.dashboards.selectors import per_agreement
+
     from .indicators import IndicatorScope, compute
     from .suppression import suppress_set
 
@@ -333,7 +356,9 @@ def _agreement_snapshot(report: Report, period: Period, progress) -> dict:
     targets = dict(agreement.targets.values_list("indicator", "value"))
     indicators = compute(IndicatorScope.for_agreement(agreement), period, targets=targets)
     progress(PROGRESS_FIGURES)
-    published = suppress_set(indicators)
+    # Published as the municipal dashboard publishes this agreement, and no
+    # figure differs from the municipality's by 1 to 4 (per_agreement).
+    published = suppress_set(indicators, elsewhere=per_agreement.for_agreement(agreement, period))
     meta = _meta(
         report,
         period,
@@ -348,6 +373,11 @@ def _agreement_snapshot(report: Report, period: Period, progress) -> dict:
     return _document(published, meta, _texts_for([agreement], period))
 
 
+def _overview_count_keys(municipal) -> list[str]:
+    known = {f.key: f for f in municipal.figures}
+    return [k for k in Target.Indicator.values if k in known and known[k].is_count]
+
+
 def _overview_tables(municipal, per_agreement: list[tuple[FundingAgreement, object]]) -> list:
     """Realised per agreement (the counts, with the municipal totals) and the targets."""
     from .indicators import Table
@@ -356,7 +386,7 @@ def _overview_tables(municipal, per_agreement: list[tuple[FundingAgreement, obje
         return []
     labels = dict(Target.Indicator.choices)
     known = {f.key: f for f in municipal.figures}
-    count_keys = [k for k in Target.Indicator.values if k in known and known[k].is_count]
+    count_keys = _overview_count_keys(municipal)
     realised = Table(
         key="by_agreement",
         title=_("Realised per funding agreement"),
@@ -392,6 +422,8 @@ def _overview_tables(municipal, per_agreement: list[tuple[FundingAgreement, obje
 
 def _overview_snapshot(report: Report, period: Period, progress) -> dict:
     """The municipality's figures and, protected in the same document, those per agreement."""
+    from municipality.dashboards.selectors import per_agreement as agreement_rules
+
     from .indicators import IndicatorScope
     from .indicators.engine import compute_overview
     from .suppression import suppress_set
@@ -415,7 +447,16 @@ def _overview_snapshot(report: Report, period: Period, progress) -> dict:
         (agreement, computed[scope]) for agreement, scope in zip(agreements, scopes, strict=True)
     ]
     progress(PROGRESS_FIGURES)
-    published = suppress_set(municipal, extra_tables=_overview_tables(municipal, per_agreement))
+    # The rows per agreement lie within the municipal figures and show what
+    # every output shows of those agreements (municipality.dashboards.per_agreement).
+    keys = _overview_count_keys(municipal)
+    decided = agreement_rules.decisions(municipality, period)
+    published = suppress_set(
+        municipal,
+        extra_tables=_overview_tables(municipal, per_agreement),
+        within=(agreement_rules.within("by_agreement", agreements, keys),),
+        elsewhere=agreement_rules.for_rows("by_agreement", agreements, keys, decided),
+    )
     meta = _meta(
         report,
         period,

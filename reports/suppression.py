@@ -26,6 +26,16 @@ together becomes a linear relation between them:
   and likewise the cells of a row for the document's own period (the trend's
   current school year);
 - a headline figure and its parts (:data:`FIGURE_SUMS`);
+- a headline figure that contains another (:data:`FIGURE_CONTAINS`): the
+  difference is a count that is never published (matches ended minus ended
+  early: the completed ones), protected like a "<5" when it is 1 to 4;
+- a percentage of a headline count (:data:`FIGURE_SHARES`): the count it
+  stands for, and the rest of the base, are counts too (80.0% of 10: 8 and
+  2); the percentage is published exactly when that count would be;
+- rows that lie within the totals row (:class:`Within`: the funding
+  agreements of a municipality): the persons outside each row, and outside
+  all rows that count different persons, are counts that are never
+  published;
 - two tables with the same total where one groups the rows of the other
   (pupils by sector and by year group), found from the data.
 
@@ -49,16 +59,31 @@ can be worked out anyway is published (that tells nobody anything new).
 
 Guarantee: every hidden count has at least two possible values for this
 attacker, so also for one who knows less (who ignores that counts are whole
-numbers, for example). A "0" is published: it discloses nobody. Percentages
-and averages derived from a hidden count are hidden too. Not covered:
-relations with figures outside the document, and an attacker who knows which
-figure this procedure would pick.
+numbers, for example). A "0" is published: it discloses nobody (a difference
+of 0 too). Percentages and averages derived from a hidden count are hidden
+too.
+
+Across outputs
+--------------
+A document does not know what other outputs publish; :class:`Elsewhere`
+tells it. The figures per funding agreement are decided once per
+municipality and period (``municipality.dashboards.per_agreement``): what
+that hides is hidden (and protected) in every output, what it publishes is
+kept published where possible. An agreement's own report also gets the
+municipal figures as ``enclosing``: known to the reader, so a count that
+differs from its municipal counterpart by 1 to 4 is hidden. Not covered:
+other relations with figures outside the document (a filtered dashboard
+against an agreement's report, two periods), figures computed at different
+moments, an output that must hide a figure the others publish to protect a
+small count of its own, and an attacker who knows which figure this
+procedure would pick. docs/indicators.md ("Small numbers") says the same.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -68,6 +93,8 @@ from django.utils.translation import gettext_lazy as _
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from reports.indicators.types import Figure, IndicatorSet, Number, Table, by_key
+
+logger = logging.getLogger(__name__)
 
 THRESHOLD = 5
 SMALL = "<5"  # a count of 1 to 4
@@ -82,6 +109,21 @@ LEGEND = {
 # Headline figures that are the sum of other headline figures.
 FIGURE_SUMS: dict[str, tuple[str, ...]] = {
     "pupils_reached": ("pupils_reached_new", "pupils_reached_continuing"),
+}
+
+# Headline figures that contain others: the difference is a count of its own
+# (matches ended minus ended early: the completed ones), hidden when 1 to 4.
+FIGURE_CONTAINS: dict[str, tuple[str, ...]] = {
+    "matches_active": ("matches_started", "matches_ended"),
+    "matches_ended": ("matches_ended_early",),
+    "adult_tracks_ended": ("adult_tracks_ended_early",),
+    "volunteer_capacity": ("volunteer_free_places",),
+}
+
+# Percentages of a headline count: the share of its base is a count (and so is
+# the rest of the base): the percentage is hidden when either is 1 to 4.
+FIGURE_SHARES: dict[str, str] = {
+    "volunteers_valid_vog_pct": "volunteers_active",
 }
 
 # Tables without a totals row whose rows overlap in the count of a figure
@@ -101,7 +143,7 @@ DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "goals_achieved_pct": ("table:goal_results",),
     "impact_change": ("table:impact_by_question",),
     "adult_dropout_pct": ("adult_tracks_ended", "adult_tracks_ended_early"),
-    "adult_impact_change": ("adult_impact_learners",),
+    "adult_impact_change": ("adult_impact_learners", "table:adult_impact_by_question"),
 }
 
 _MAX_SUBSET_COLUMNS = 10  # beyond this, only "one column = all others" is looked for
@@ -240,6 +282,42 @@ class PublishedSet:
         }
 
 
+@dataclass(frozen=True)
+class Within:
+    """The rows of table ``table`` count parts of its totals row: agreements in a municipality.
+
+    Per column ``c``, ``same[c]`` groups the rows that count the same persons
+    (co-financing: two agreements over the same programmes), so they are
+    equal. Each group lies within the total, and the total minus a group is a
+    count too (the persons outside it). Where ``disjoint[c]`` the groups count
+    different persons, so the total is their sum plus the persons outside all
+    of them. The values are checked before a relation is used.
+    """
+
+    table: str
+    same: tuple[tuple[tuple[int, ...], ...], ...]
+    disjoint: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """What other outputs of the same municipality publish beside this document.
+
+    ``figures`` (by key) and ``cells`` (by table key, row and column) are
+    displays decided once for every output (``"x"``, ``"<5"`` or a number):
+    a hidden one is hidden here too, and protected as a small count is; a
+    published one stays published unless nothing else can protect a small
+    count. ``enclosing`` are the figures and tables of a view that contains
+    this one (the whole municipality around a funding agreement): the
+    reader knows them, so a count here that differs from its counterpart
+    there by 1 to 4 is protected like any other hidden count.
+    """
+
+    figures: Mapping[str, str] = field(default_factory=dict)
+    cells: Mapping[tuple[str, int, int], str] = field(default_factory=dict)
+    enclosing: Sequence[Figure | Table] = ()
+
+
 # --------------------------------------------------------------------------
 # Public entry points
 
@@ -285,22 +363,49 @@ def differs_by_small_count(
     return False
 
 
-def suppress_table(table: Table) -> SuppressedTable:
-    """One table on its own. In a document with more figures use :func:`suppress_set`."""
+def suppress_table(table: Table, *, within: Within | None = None) -> SuppressedTable:
+    """One table on its own. In a document with more figures use :func:`suppress_set`.
+
+    ``within``: the rows are parts of the totals row (see :class:`Within`).
+    """
     system = _System()
     layout = system.add_table(table)
+    if within is not None and within.table == table.key:
+        system.add_within(layout, within)
     system.add_cross_table_relations([layout])
     hidden = system.protect()
     return layout.result(system, hidden)
 
 
-def suppress_set(indicators: IndicatorSet, *, extra_tables: Sequence[Table] = ()) -> PublishedSet:
+def suppress_set(
+    indicators: IndicatorSet,
+    *,
+    extra_tables: Sequence[Table] = (),
+    within: Sequence[Within] = (),
+    elsewhere: Elsewhere | None = None,
+) -> PublishedSet:
     """Every figure and table of a document, protected together.
 
     ``extra_tables`` (the trend, for example) are shown in the same document and
     protected with it. A table total and a headline figure of the same count
     are one quantity to the protection, so they are always shown alike.
+    ``within`` says which tables' rows are parts of their totals (the
+    realised figures per funding agreement); ``elsewhere`` what other outputs
+    of the municipality publish (:class:`Elsewhere`).
     """
+    try:
+        return _suppress_set(indicators, extra_tables, within, elsewhere)
+    except _Unprotectable:
+        if elsewhere is None or not elsewhere.enclosing:
+            raise
+        # What the enclosing view publishes leaves nothing to hide here: the
+        # document is protected on its own (see "Not covered" above).
+        logger.warning("suppression: enclosing figures left out for %s", indicators.scope)
+        without = Elsewhere(figures=elsewhere.figures, cells=elsewhere.cells)
+        return _suppress_set(indicators, extra_tables, within, without)
+
+
+def _suppress_set(indicators, extra_tables, within, elsewhere) -> PublishedSet:
     system = _System()
     figure_vars: dict[str, int] = {}
     for figure in indicators.figures:
@@ -311,8 +416,19 @@ def suppress_set(indicators: IndicatorSet, *, extra_tables: Sequence[Table] = ()
             part_vars = [figure_vars[p] for p in parts]
             if system.values[figure_vars[whole]] == sum(system.values[v] for v in part_vars):
                 system.equal_sum(figure_vars[whole], part_vars)
+    for whole, parts in FIGURE_CONTAINS.items():
+        for part in parts:
+            if whole in figure_vars and part in figure_vars:
+                system.contains(figure_vars[whole], [figure_vars[part]])
+    share_vars = _add_shares(system, indicators, figure_vars)
 
     layouts = [system.add_table(table) for table in (*indicators.tables, *extra_tables)]
+    for layout in layouts:
+        for item in within:
+            if item.table == layout.table.key:
+                system.add_within(layout, item)
+    if elsewhere is not None:
+        _add_elsewhere(system, elsewhere, figure_vars, layouts)
     for layout in layouts:
         for total in layout.total_vars.values():
             for figure_var in figure_vars.values():
@@ -344,8 +460,9 @@ def suppress_set(indicators: IndicatorSet, *, extra_tables: Sequence[Table] = ()
             figures.append(PublishedFigure(figure, system.display(var, hidden), var in hidden))
         elif figure.is_count:
             figures.append(PublishedFigure(figure, shown(figure.value)))
-        elif figure.value is not None and hidden_keys.intersection(
-            DERIVED_FROM.get(figure.key, ())
+        elif figure.value is not None and (
+            hidden_keys.intersection(DERIVED_FROM.get(figure.key, ()))
+            or share_vars.get(figure.key) in hidden
         ):
             figures.append(PublishedFigure(figure, HIDDEN, hidden=True))
         else:
@@ -355,6 +472,79 @@ def suppress_set(indicators: IndicatorSet, *, extra_tables: Sequence[Table] = ()
         figures=tuple(figures),
         tables=tables,
     )
+
+
+def _add_shares(system: _System, indicators: IndicatorSet, figure_vars: dict[str, int]) -> dict:
+    """A variable for the count behind each percentage of :data:`FIGURE_SHARES`.
+
+    80.0% of 10 active volunteers tells that 8 have a valid VOG and 2 have
+    not: the percentage publishes that count. It is hidden with it.
+    """
+    share_vars: dict[str, int] = {}
+    values = {f.key: f.value for f in indicators.figures}
+    for share_key, base_key in FIGURE_SHARES.items():
+        share, base = values.get(share_key), figure_vars.get(base_key)
+        if base is None or not isinstance(share, int | float) or isinstance(share, bool):
+            continue
+        total = system.values[base]
+        part = round(Decimal(str(share)) * total / 100)
+        if not 0 <= part <= total:
+            continue
+        var = system.var(part)  # a cell, not an aggregate: hidden before its base
+        if 0 < part < THRESHOLD:
+            system.masked.add(var)  # the percentage shows "x", never "<5"
+        system.contains(base, [var])
+        share_vars[share_key] = var
+    return share_vars
+
+
+def _add_elsewhere(
+    system: _System, elsewhere: Elsewhere, figure_vars: dict[str, int], layouts
+) -> None:
+    """What other outputs decided and publish: see :class:`Elsewhere`."""
+    by_key = {layout.table.key: layout for layout in layouts}
+    decided = [(figure_vars.get(key), display) for key, display in elsewhere.figures.items()]
+    for (table_key, row, column), display in elsewhere.cells.items():
+        layout = by_key.get(table_key)
+        if layout is not None:
+            decided.append((layout.cell_vars.get((row, column)), display))
+    for var, display in decided:
+        if var is None:
+            continue
+        if display in (SMALL, HIDDEN):
+            system.forced.add(var)
+            if display == HIDDEN or not system._is_primary(var):
+                system.masked.add(var)
+        else:
+            system.keep.add(var)
+
+    def known(value: Number) -> int | None:
+        # A "<5" there tells no exact value to subtract from.
+        if _is_count(value) and value >= THRESHOLD:
+            var = system.var(value, aggregate=True)
+            system.fixed.add(var)
+            return var
+        return None
+
+    for item in elsewhere.enclosing:
+        if isinstance(item, Figure):
+            var = figure_vars.get(item.key)
+            if var is not None and item.is_count and (outer := known(item.value)) is not None:
+                system.contains(outer, [var])
+            continue
+        layout = by_key.get(item.key)
+        if layout is None or not item.counts or not layout.table.counts:
+            continue
+        rows = {str(label): values for label, values in item.rows}
+        for r, (label, _values) in enumerate(layout.table.rows):
+            for c, value in enumerate(rows.get(str(label), ())):
+                var = layout.cell_vars.get((r, c))
+                if var is not None and (outer := known(value)) is not None:
+                    system.contains(outer, [var])
+        for c, value in enumerate(item.totals or ()):
+            var = layout.total_vars.get(c)
+            if var is not None and (outer := known(value)) is not None:
+                system.contains(outer, [var])
 
 
 def exact_table(table: Table) -> SuppressedTable:
@@ -379,6 +569,10 @@ def exact_set(indicators: IndicatorSet, *, extra_tables: Sequence[Table] = ()) -
 # The protection
 
 
+class _Unprotectable(RuntimeError):
+    """No figure left to hide: never publish a guess."""
+
+
 @dataclass
 class _Relation:
     terms: tuple[tuple[int, int], ...]  # (variable, coefficient)
@@ -395,6 +589,13 @@ class _System:
     # leaving them out changes nothing.
     fixed: set[int] = field(default_factory=set)
     masked: set[int] = field(default_factory=set)  # counts of 1 to 4 shown as "x"
+    # Counts that are never published (the completed matches behind "ended"
+    # minus "ended early"): always hidden, protected when 1 to 4.
+    silent: set[int] = field(default_factory=set)
+    # Hidden because another output hides them (Elsewhere): protected too.
+    forced: set[int] = field(default_factory=set)
+    # Published by another output: hidden here only when nothing else will do.
+    keep: set[int] = field(default_factory=set)
 
     def var(self, value: int, *, aggregate: bool = False) -> int:
         self.values.append(value)
@@ -418,6 +619,42 @@ class _System:
         for part in parts:
             terms[part] = terms.get(part, 0) + 1
         self._relate(terms, equality=True)
+
+    def contains(self, whole: int, parts: Sequence[int]) -> None:
+        """``parts`` (different persons) lie within ``whole``; the rest is a count too.
+
+        The rest (whole minus the parts) is a variable that is never
+        published; a rest of 0 is taken as known (it discloses nobody).
+        """
+        rest = self.values[whole] - sum(self.values[p] for p in parts)
+        if rest < 0:
+            return
+        if rest == 0:
+            self.equal_sum(whole, parts)
+            return
+        var = self.var(rest)
+        self.silent.add(var)
+        self.masked.add(var)  # nothing tells the reader it is small
+        self.equal_sum(whole, [*parts, var])
+
+    def add_within(self, layout: _TableLayout, within: Within) -> None:
+        """The relations of :class:`Within` for one table."""
+        for c, groups in enumerate(within.same):
+            total = layout.total_vars.get(c)
+            if total is None:
+                continue
+            firsts = []
+            for group in groups:
+                cells = [layout.cell_vars[r, c] for r in group if (r, c) in layout.cell_vars]
+                if not cells:
+                    continue
+                for other in cells[1:]:
+                    if self.values[other] == self.values[cells[0]]:
+                        self.equal_sum(cells[0], [other])
+                firsts.append(cells[0])
+                self.contains(total, [cells[0]])
+            if len(firsts) > 1 and c < len(within.disjoint) and within.disjoint[c]:
+                self.contains(total, firsts)
 
     def union_of(self, whole: int, parts: Sequence[int]) -> None:
         """max(parts) <= whole <= sum(parts), when the values agree with that."""
@@ -568,9 +805,12 @@ class _System:
     def protect(self) -> frozenset[int]:
         """The variables to hide: primary and enough secondary."""
         primary = {v for v in range(len(self.values)) if self._is_primary(v)}
-        hidden = set(primary)
+        # What must keep two possible values: the small counts, and what
+        # another output hides (Elsewhere).
+        must = primary | self.forced
+        hidden = must | self.silent
         cache: dict[tuple[frozenset[int], frozenset[int]], frozenset[int]] = {}
-        while pinned := self._pinned(hidden, primary, cache):
+        while pinned := self._pinned(hidden, must, cache):
             target = min(pinned)
             candidate = self._candidate(target, hidden)
             if candidate is None:
@@ -581,20 +821,27 @@ class _System:
                 # would fit, so this ends.
                 component = next(c for c in self._components(hidden) if target in c)
                 small = [v for v in component if self._small(v)]
+                if not small and target in must - primary:
+                    # What another output hides but this document gives away
+                    # from figures published anyway (zeros, the enclosing
+                    # view's): hiding more would protect nothing.
+                    must.discard(target)
+                    continue
                 if not small:  # cannot happen (see above); never publish a guess
-                    raise RuntimeError("small-number suppression found no way to hide a count")
+                    raise _Unprotectable("small-number suppression found no way to hide a count")
                 first = min(small, key=lambda v: (not self.aggregate[v], v))
                 self.masked.update(self._equals(first))
             else:
                 hidden.add(candidate)
 
         # Publish again what turned out not to be needed, the largest first.
-        for var in sorted(hidden - primary, key=lambda v: (-self.values[v], v)):
+        optional = hidden - must - self.silent
+        for var in sorted(optional, key=lambda v: (-self.values[v], v)):
             hidden.discard(var)
-            if self._pinned(hidden, primary, cache):
+            if self._pinned(hidden, must, cache):
                 hidden.add(var)
         # An "x" that can be worked out anyway protects nothing: publish it.
-        hidden -= self._pinned(hidden, hidden - primary, cache)
+        hidden -= self._pinned(hidden, hidden - must - self.silent, cache)
         return frozenset(hidden)
 
     def _equals(self, var: int) -> set[int]:
@@ -699,6 +946,8 @@ class _System:
         component = next(c for c in self._components(hidden) if target in c)
         around = {v for m in component for r in self.by_var[m] for v, _c in self.relations[r].terms}
         options = (around | near) - hidden - self.fixed
+        # What another output publishes is hidden here only when nothing else will do.
+        options = (options - self.keep) or options
         if not options:
             return None
         return min(
@@ -776,9 +1025,11 @@ __all__ = [
     "HIDDEN",
     "SMALL",
     "THRESHOLD",
+    "Elsewhere",
     "PublishedFigure",
     "PublishedSet",
     "SuppressedTable",
+    "Within",
     "exact",
     "exact_set",
     "exact_table",

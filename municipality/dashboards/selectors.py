@@ -37,6 +37,8 @@ from reports import charts, suppression
 from reports.indicators import IndicatorScope, IndicatorSet, Table
 from reports.indicators import cache as figures_cache
 
+from . import per_agreement
+
 # The school years the trend chart shows, the last one being the period's.
 TREND_YEARS = 5
 
@@ -64,6 +66,7 @@ VOLUNTEER_KEYS = (
 # only when the view has adult programmes (reports.indicators.adults).
 ADULT_KEYS = (
     "adult_learners_reached",
+    "adult_tracks_started",
     "adult_meetings_planned",
     "adult_meetings_held",
     "adult_meetings_held_pct",
@@ -220,21 +223,34 @@ def municipal_dashboard(*, user, filters: DashboardFilters) -> Dashboard:
     ``filters.municipality`` must be one the user may see (the view checks it).
     When the filters would give away a small count by difference with a
     broader view the official can also open, the whole municipality is shown
-    instead and ``withheld`` says so. The figures the check computed (the
-    filtered view's, the whole municipality's) are the ones shown.
+    instead and ``withheld`` says so (``municipal_figures``).
+    """
+    return _dashboard(municipal_figures(user=user, filters=filters))
+
+
+def municipal_figures(*, user, filters: DashboardFilters) -> DashboardFigures:
+    """The municipal dashboard's figures, published with small-number suppression.
+
+    The one place that decides what the municipal dashboard and the API's
+    municipal indicators show: when the filters would give away a small
+    count by difference with a broader view (``narrowing_discloses``), they
+    are dropped, the whole municipality's figures are published instead and
+    ``withheld`` says so. The figures the check computed (the filtered
+    view's, the whole municipality's) are the ones published.
     """
     computed: Computed = {}
     withheld = narrowing_discloses(filters, computed=computed)
     if withheld:
         filters = DashboardFilters(period=filters.period, municipality=filters.municipality)
     agreements = _agreements(user=user, filters=filters).filter(municipality=filters.municipality)
-    dashboard = _dashboard(
+    return _figures(
         filters=filters,
         agreements=agreements,
         suppressed=True,
         view_figures=_view_figures(filters, computed),
+        withheld=withheld,
+        computed=computed,
     )
-    return dataclasses.replace(dashboard, withheld=withheld)
 
 
 @dataclass(frozen=True)
@@ -322,11 +338,18 @@ def narrowing_discloses(filters: DashboardFilters, *, computed: Computed | None 
 
 def initiative_dashboard(*, user, initiative: Initiative, filters: DashboardFilters) -> Dashboard:
     """The initiative's own view for its project leaders: exact numbers."""
+    return _dashboard(initiative_figures(user=user, initiative=initiative, filters=filters))
+
+
+def initiative_figures(
+    *, user, initiative: Initiative, filters: DashboardFilters
+) -> DashboardFigures:
+    """The initiative dashboard's figures, exact (for the dashboard and the API)."""
     filters = dataclasses.replace(filters, initiative=initiative)
     agreements = _agreements(user=user, filters=filters)
     if filters.municipality is not None:
         agreements = agreements.filter(municipality=filters.municipality)
-    return _dashboard(filters=filters, agreements=agreements, suppressed=False)
+    return _figures(filters=filters, agreements=agreements, suppressed=False)
 
 
 def agreements_signature(*, user, filters: DashboardFilters) -> tuple:
@@ -367,36 +390,81 @@ def _agreements(*, user, filters: DashboardFilters) -> QuerySet[FundingAgreement
     )
 
 
-def _dashboard(
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Every figure and table of a dashboard, published (exact or protected) together.
+
+    What the page draws (``_dashboard``) and what the API's indicators answer
+    (``reports.api``) are made from this, so both show the same values.
+    """
+
+    filters: DashboardFilters  # the filters shown: without those withheld
+    suppressed: bool
+    published: suppression.PublishedSet
+    with_targets: tuple[_AgreementFigures, ...]
+    target_keys: tuple[str, ...]
+    reach_gap: Table
+    computed_at: dt.datetime
+    withheld: bool = False
+
+    @property
+    def agreement_rows(self) -> list[tuple[FundingAgreement, str, dict[str, int]]]:
+        """``(agreement, title, targets)`` in the order of the realised table's rows."""
+        return [
+            (row.agreement, _agreement_title(row.agreement), row.targets)
+            for row in self.with_targets
+        ]
+
+
+def _figures(
     *,
     filters: DashboardFilters,
     agreements: QuerySet[FundingAgreement],
     suppressed: bool,
     view_figures: ViewFigures | None = None,
-) -> Dashboard:
-    """The page of ``filters``; ``view_figures`` are the view's, when computed already."""
+    withheld: bool = False,
+    computed: Computed | None = None,
+) -> DashboardFigures:
+    """The figures of ``filters``; ``view_figures`` are the view's, when computed already."""
     scope = filters.scope
     period = filters.period
-    view_figures = view_figures or _view_figures(filters)
+    view_figures = view_figures or _view_figures(filters, computed)
     indicators = view_figures.indicators
-    trend_table = view_figures.trend
     with_targets = _with_targets(list(agreements), period=period)
     keys = _target_keys(indicators)
-    realised_table = _realised_table(indicators, with_targets, keys)
     gap = figures_cache.gap(scope, period)
-    # Everything on the page is protected together: the trend and the realised
-    # figures per agreement could otherwise give away a hidden count.
-    published = _publish(indicators, suppressed, extra_tables=(trend_table, realised_table))
+    published = publish_page(
+        filters, view_figures, with_targets, keys, suppressed=suppressed, computed=computed
+    )
+    return DashboardFigures(
+        filters=filters,
+        suppressed=suppressed,
+        published=published,
+        with_targets=tuple(with_targets),
+        target_keys=tuple(keys),
+        reach_gap=gap.value,
+        computed_at=min(
+            [view_figures.computed_at, gap.computed_at, *(row.computed_at for row in with_targets)],
+        ),
+        withheld=withheld,
+    )
+
+
+def _dashboard(data: DashboardFigures) -> Dashboard:
+    """The page of the published figures ``data``."""
+    published, suppressed = data.published, data.suppressed
     figures = {f.key: _shown(f) for f in published.figures}
 
     return Dashboard(
-        filters=filters,
+        filters=data.filters,
         suppressed=suppressed,
         headline=_pick(figures, HEADLINE_KEYS),
         waitlist=_pick(figures, WAITLIST_KEYS),
         volunteers=_pick(figures, VOLUNTEER_KEYS),
         adults=_pick(figures, ADULT_KEYS),
-        targets=_target_blocks(with_targets, keys, realised=published.table(REALISED_KEY)),
+        targets=_target_blocks(
+            list(data.with_targets), list(data.target_keys), realised=published.table(REALISED_KEY)
+        ),
         reach_charts=(
             charts.bar_chart(
                 published.table("reach_by_neighbourhood"),
@@ -414,17 +482,82 @@ def _dashboard(
         trend=charts.trend_chart(
             published.table("trend"), title=_("Trend over school years"), suppressed=suppressed
         ),
-        reach_gap=gap.value,
-        computed_at=min(
-            [view_figures.computed_at, gap.computed_at, *(row.computed_at for row in with_targets)],
-        ),
+        reach_gap=data.reach_gap,
+        withheld=data.withheld,
+        computed_at=data.computed_at,
     )
 
 
-def _publish(indicators, suppressed: bool, *, extra_tables=()) -> suppression.PublishedSet:
+def _publish(
+    indicators, suppressed: bool, *, extra_tables=(), within=(), elsewhere=None
+) -> suppression.PublishedSet:
     if suppressed:
-        return suppression.suppress_set(indicators, extra_tables=extra_tables)
+        return suppression.suppress_set(
+            indicators, extra_tables=extra_tables, within=within, elsewhere=elsewhere
+        )
     return suppression.exact_set(indicators, extra_tables=extra_tables)
+
+
+def municipal_publication(municipality: Municipality, period: Period) -> suppression.PublishedSet:
+    """What the municipality's unfiltered dashboard publishes, as its officials see it.
+
+    The enclosing figures of an agreement's report (``per_agreement``): every
+    agreement of the municipality with targets, as an official's page has.
+    """
+    filters = DashboardFilters(period=period, municipality=municipality)
+    agreements = (
+        _overlapping(FundingAgreement.objects.filter(municipality=municipality), period)
+        .select_related("funder", "initiative", "municipality")
+        .prefetch_related(
+            Prefetch("programmes", queryset=Programme.objects.order_by("name")), "targets"
+        )
+        .order_by("initiative__name", "start_date", "funder__name", "pk")
+    )
+    view_figures = _view_figures(filters)
+    with_targets = _with_targets(list(agreements), period=period)
+    keys = _target_keys(view_figures.indicators)
+    return publish_page(filters, view_figures, with_targets, keys, suppressed=True)
+
+
+def publish_page(
+    filters: DashboardFilters,
+    view_figures: ViewFigures,
+    with_targets: list[_AgreementFigures],
+    keys: list[str],
+    *,
+    suppressed: bool,
+    computed: Computed | None = None,
+) -> suppression.PublishedSet:
+    """Every figure and table of a dashboard (and of the API's answer), published.
+
+    Everything on the page is protected together: the trend and the realised
+    figures per agreement could otherwise give away a hidden count. The
+    agreements' rows lie within the page's figures (``per_agreement.within``:
+    the persons outside an agreement are a count too) and show what every
+    output shows of them (``per_agreement.decisions``).
+    """
+    indicators = view_figures.indicators
+    realised_table = _realised_table(indicators, with_targets, keys)
+    extra_tables = (view_figures.trend, realised_table)
+    if not suppressed:
+        return _publish(indicators, False, extra_tables=extra_tables)
+    agreements = [row.agreement for row in with_targets]
+    elsewhere = None
+    if filters.municipality is not None and agreements:
+        whole = DashboardFilters(period=filters.period, municipality=filters.municipality)
+        decided = per_agreement.decisions(
+            filters.municipality,
+            filters.period,
+            municipal=_view_figures(whole, computed).indicators,
+        )
+        elsewhere = per_agreement.for_rows(REALISED_KEY, agreements, keys, decided)
+    return _publish(
+        indicators,
+        True,
+        extra_tables=extra_tables,
+        within=(per_agreement.within(REALISED_KEY, agreements, keys),),
+        elsewhere=elsewhere,
+    )
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,8 @@ def test_official_lists_their_municipalitys_agreements_with_targets(
         "sessions_held": None,
         "schools_referring": None,
         "goals_achieved_pct": None,
+        "adult_learners_reached": None,
+        "adult_tracks_started": None,
     }
 
 

@@ -94,3 +94,34 @@ def test_query_count_does_not_grow_with_adult_rows(world, client_for):
         )
 
     assert _queries(client, url) == few
+
+
+def test_adult_learners_reached_against_the_agreements_target(world, client_for):
+    from municipality.models import FundingAgreement, Target
+    from municipality.tests.factories import FunderFactory, FundingAgreementFactory, TargetFactory
+
+    programme = adult_programme(world.a)
+    reach(world.a, 6)
+    reach(world.a, 7, programme=programme)
+    agreement = FundingAgreementFactory(
+        municipality=world.a.municipality,
+        initiative=world.a.initiative,
+        funder=FunderFactory(municipal=True, municipality=world.a.municipality),
+        programmes=[world.a.programme, programme],
+        period_kind=FundingAgreement.PeriodKind.SCHOOL_YEAR,
+        start_date=dt.date(2024, 8, 1),
+        end_date=dt.date(2025, 7, 31),
+    )
+    TargetFactory(agreement=agreement, indicator=Target.Indicator.ADULT_LEARNERS_REACHED, value=10)
+    TargetFactory(agreement=agreement, indicator=Target.Indicator.ADULT_TRACKS_STARTED, value=8)
+
+    response = client_for(world.a.municipal_official).get(dashboard_url(period=LAST_YEAR))
+
+    [block] = response.context["dashboard"].targets
+    assert [(line.key, line.realised, line.target) for line in block.lines] == [
+        ("adult_learners_reached", "7", 10),
+        ("adult_tracks_started", "7", 8),
+    ]
+    assert figure(response, "adult_tracks_started") == "7"
+    # the adults' tracks are not school-age matches
+    assert figure(response, "matches_started") == "6"

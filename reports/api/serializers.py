@@ -284,6 +284,17 @@ class IndicatorResultSerializer(serializers.Serializer):
         "initiative, as on the municipal dashboard. The initiative's own project leaders get "
         "exact figures for their initiative."
     )
+    withheld = serializers.BooleanField(
+        help_text="Whether the filters asked for (initiative, programme, neighbourhood) were "
+        "dropped, as on the municipal dashboard: with suppression, figures that differ from a "
+        "broader selection's by 1 to 4 persons would reveal those persons by subtraction. The "
+        "figures and `scope` are then the whole municipality's. Always false for exact figures."
+    )
+    withheld_reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why the filters were withheld, in the request's language; null when "
+        "`withheld` is false.",
+    )
     figures = IndicatorFigureSerializer(many=True, help_text="Every figure of the engine.")
     tables = IndicatorTableSerializer(
         many=True,
@@ -340,13 +351,20 @@ def _table(published_table) -> dict:
 
 
 def indicator_result(
-    *, published, suppressed: bool, scope: dict, extra_tables=(), agreements=()
+    *,
+    published,
+    suppressed: bool,
+    scope: dict,
+    extra_tables=(),
+    agreements=(),
+    withheld_reason: str | None = None,
 ) -> dict:
     """The answer for a published set (``suppression.PublishedSet``).
 
     ``extra_tables`` are published tables shown beside it (already exact or
     protected); ``agreements`` are ``(agreement, title, targets)`` in the
-    order of the realised table's rows.
+    order of the realised table's rows; ``withheld_reason`` says why the
+    filters asked for were dropped, if they were.
     """
     tables = [*published.tables, *extra_tables]
     used = {item.display for item in published.figures}
@@ -358,6 +376,8 @@ def indicator_result(
         "scope": scope,
         "period": {"start": period.start, "end": period.end, "label": period.label},
         "suppressed": suppressed,
+        "withheld": withheld_reason is not None,
+        "withheld_reason": None if withheld_reason is None else str(withheld_reason),
         "figures": [_figure(item) for item in published.figures],
         "tables": [_table(table) for table in tables],
         "agreements": [

@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -165,9 +166,11 @@ def _initiative_filters(initiative, query, programme, period) -> dashboards.Dash
 def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed: bool) -> dict:
     """Every figure and table, published as the dashboard publishes them.
 
-    The same steps as ``municipal_dashboard`` / ``initiative_dashboard``: the
-    figures are protected together with the trend and the realised figures per
-    agreement, so each value is the one the dashboard shows. A municipal
+    From the dashboards' own ``municipal_figures`` / ``initiative_figures``:
+    the figures are protected together with the trend and the realised
+    figures per agreement, and a municipal selection that would reveal a
+    small count by difference is withheld, so each value is the one the
+    dashboard shows. A municipal
     answer is kept as the municipal dashboard's page body is (the same key
     parts: filters, language, the municipality's agreements and their last
     change), for as long as its oldest figure is fresh.
@@ -189,25 +192,21 @@ def _dashboard_result(user, filters: dashboards.DashboardFilters, *, suppressed:
 def _build_dashboard_result(
     user, filters: dashboards.DashboardFilters, *, suppressed: bool
 ) -> tuple[dict, dt.datetime | None]:
-    agreements = dashboards._agreements(user=user, filters=filters)
-    if filters.municipality is not None:
-        agreements = agreements.filter(municipality=filters.municipality)
-    scope, period = filters.scope, filters.period
-    view = dashboards._view_figures(filters)
-    indicators, trend_table = view.indicators, view.trend
-    with_targets = dashboards._with_targets(list(agreements), period=period)
-    keys = dashboards._target_keys(indicators)
-    realised_table = dashboards._realised_table(indicators, with_targets, keys)
-    published = dashboards._publish(
-        indicators, suppressed, extra_tables=(trend_table, realised_table)
-    )
-    gap = figures_cache.gap(scope, period)
-    computed_at = min(
-        [view.computed_at, gap.computed_at, *(row.computed_at for row in with_targets)],
-        default=None,
-    )
+    """The dashboard's own figures (``municipal_figures`` / ``initiative_figures``) as JSON.
+
+    For a municipality that includes the dashboard's check against small
+    counts by difference: filters that would reveal 1 to 4 persons are
+    dropped, the whole municipality is answered and ``withheld`` says so.
+    """
+    if suppressed:
+        data = dashboards.municipal_figures(user=user, filters=filters)
+    else:
+        data = dashboards.initiative_figures(
+            user=user, initiative=filters.initiative, filters=filters
+        )
+    scope = data.filters.scope
     result = indicator_result(
-        published=published,
+        published=data.published,
         suppressed=suppressed,
         scope={
             "municipality": scope.municipality_id,
@@ -216,20 +215,30 @@ def _build_dashboard_result(
             "neighbourhood": scope.neighbourhood_id,
             "funding_agreement": None,
         },
-        extra_tables=[exact_table(gap.value)],
-        agreements=[
-            (row.agreement, dashboards._agreement_title(row.agreement), row.targets)
-            for row in with_targets
-        ],
+        extra_tables=[exact_table(data.reach_gap)],
+        agreements=data.agreement_rows,
+        withheld_reason=WITHHELD_REASON if data.withheld else None,
     )
-    return result, computed_at
+    return result, data.computed_at
+
+
+# The municipal dashboard's message for a withheld selection, word for word.
+WITHHELD_REASON = gettext_lazy(
+    "This selection differs from a broader one by fewer than five persons, "
+    "so together they would reveal small numbers. The figures of the whole "
+    "municipality are shown instead; choose a broader selection."
+)
 
 
 def _agreement_result(agreement: FundingAgreement, period: Period, *, suppressed: bool) -> dict:
     """The agreement's figures with its targets, as in its accountability report."""
     scope = IndicatorScope.for_agreement(agreement)
     indicators = compute(scope, period, targets=agreement_targets(agreement))
-    published = suppress_set(indicators) if suppressed else exact_set(indicators)
+    if suppressed:  # as in the agreement's report: dashboards.per_agreement
+        elsewhere = dashboards.per_agreement.for_agreement(agreement, period)
+        published = suppress_set(indicators, elsewhere=elsewhere)
+    else:
+        published = exact_set(indicators)
     return indicator_result(
         published=published,
         suppressed=suppressed,
@@ -288,7 +297,11 @@ def indicators_for(user, query: dict) -> dict:
         "leaders their own initiative (another initiative is a 404; without `initiative`, "
         "their first); administrators any; anyone else gets 403. A filter that does not fit "
         "the scope (a programme of another initiative, a neighbourhood elsewhere) is a 400. "
-        "No personal data.",
+        "As on the municipal dashboard, a suppressed selection (initiative, programme, "
+        "neighbourhood) whose figures differ from a broader selection's by 1 to 4 persons "
+        "would reveal them by subtraction: it is withheld, the whole municipality's figures "
+        "are answered instead, `withheld` is true with the reason in `withheld_reason`, and "
+        "`scope` is the whole municipality. No personal data.",
         parameters=[IndicatorQuerySerializer],
         responses=IndicatorResultSerializer,
     ),

@@ -1,21 +1,22 @@
 """Adult language coaching and drop-in language cafés (docs/indicators.md, "Adult programmes").
 
 Only computed when the scope has programmes with ``audience=adults``; their
-figures have keys starting with ``adult_`` or ``dropin_`` and form a section
-of their own on the dashboard and in the annual report. The school-age
-figures (pupils reached and its splits) leave these programmes out.
+figures (and the table ``adult_impact_by_question``) have keys starting with
+``adult_`` or ``dropin_`` and form a section of their own on the dashboard
+and in the annual report. The school-age figures (pupils reached, referrals,
+matches, sessions, goals, impact) leave these programmes out: a ``Context``
+counts school-age programmes unless it is ``for_audience(ADULTS)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
+from . import matches, outcomes, pupils
 from .context import Context
 from .db import rounded
-from .types import Figure
+from .types import Figure, Table
 
 ADULT_PREFIXES = ("adult_", "dropin_")
 
@@ -25,36 +26,49 @@ def is_adult_key(key: str) -> bool:
 
 
 def adult_context(ctx: Context) -> Context | None:
-    """The same scope and period, narrowed to the adult programmes; None without any."""
+    """The same scope and period, counting the adult programmes; None without any."""
     from initiatives.models import Programme
 
-    adult = [p for p in ctx.programmes if p.audience == Programme.Audience.ADULTS]
-    return replace(ctx, programmes=adult) if adult else None
+    actx = ctx.for_audience(Programme.Audience.ADULTS)
+    return actx if actx.counted_programmes else None
 
 
-def figures(ctx: Context) -> list[Figure]:
-    """The adult figures (about five queries), or none when no adult programme is in scope."""
+def started_q(ctx: Context) -> Q:
+    return Q(start_date__gte=ctx.period.start, start_date__lte=ctx.period.end)
+
+
+def tracks_started(ctx: Context) -> int:
+    """Adult tracks started in the period (one query; none without adult programmes)."""
     actx = adult_context(ctx)
     if actx is None:
-        return []
+        return 0
+    return actx.matches().filter(started_q(actx)).count()
+
+
+def targetable_figures(learners: int, started: int) -> list[Figure]:
+    """The adult figures a funding agreement can set a target for (``TARGETABLE``)."""
+    return [
+        Figure("adult_learners_reached", _("Adult learners reached"), learners),
+        Figure("adult_tracks_started", _("Coaching tracks started"), started),
+    ]
+
+
+def section(ctx: Context, rows: list[pupils.ReachRow]) -> tuple[list[Figure], list[Table]]:
+    """The adult figures and tables (six queries), or none when no adult programme is in scope.
+
+    ``rows`` are the reach rows of every audience (``pupils.reach_rows`` of
+    ``ctx.for_audience(None)``): the adults reached are counted from them.
+    """
+    actx = adult_context(ctx)
+    if actx is None:
+        return [], []
     from referrals.models import ContactMoment
 
-    from . import matches, outcomes, pupils
-
-    learners = (
-        pupils.reached_participations(actx, pupils.in_period(actx), all_audiences=True)
-        .values("pupil_id")
-        .distinct()
-        .count()
-    )
+    learners = pupils.adult_learners(ctx, rows)
 
     # Tracks started in the period: planned meetings (the programme's planned
     # dosage) against the sessions held in those tracks, up to the period's end.
-    started = actx.matches().filter(
-        start_date__gte=actx.period.start,
-        start_date__lte=actx.period.end,
-        programme__planned_meetings__isnull=False,
-    )
+    started = actx.matches().filter(started_q(actx), programme__planned_meetings__isnull=False)
     planned = started.aggregate(n=Sum("programme__planned_meetings"))["n"] or 0
     held_total = ContactMoment.objects.filter(
         match_id__in=started.values("pk"),
@@ -62,11 +76,12 @@ def figures(ctx: Context) -> list[Figure]:
         attendance=ContactMoment.Attendance.HELD,
         date__lte=actx.period.end,
     ).count()
-    ended = actx.matches().aggregate(
+    tracks = actx.matches().aggregate(
+        started=Count("pk", filter=started_q(actx)),
         ended=Count("pk", filter=matches.ended_q(actx)),
         early=Count("pk", filter=matches.ended_early_q(actx)),
     )
-    impact = outcomes.mean_change(outcomes.impact_rows(actx))
+    impact_rows = outcomes.impact_rows(actx)
     impact_learners = (
         outcomes.paired_end_scores(actx)
         .order_by()
@@ -75,8 +90,8 @@ def figures(ctx: Context) -> list[Figure]:
         .count()
     )
     cafe = _drop_in_counts(actx)
-    return [
-        Figure("adult_learners_reached", _("Adult learners reached"), learners),
+    figures = [
+        *targetable_figures(learners, tracks["started"]),
         Figure(
             "adult_meetings_planned",
             _("Meetings planned (tracks started)"),
@@ -96,12 +111,12 @@ def figures(ctx: Context) -> list[Figure]:
             unit="%",
             is_count=False,
         ),
-        Figure("adult_tracks_ended", _("Tracks ended"), ended["ended"]),
-        Figure("adult_tracks_ended_early", _("Tracks ended early"), ended["early"]),
+        Figure("adult_tracks_ended", _("Tracks ended"), tracks["ended"]),
+        Figure("adult_tracks_ended_early", _("Tracks ended early"), tracks["early"]),
         Figure(
             "adult_dropout_pct",
             _("Drop-out"),
-            rounded(100 * ended["early"] / ended["ended"], 1) if ended["ended"] else None,
+            rounded(100 * tracks["early"] / tracks["ended"], 1) if tracks["ended"] else None,
             unit="%",
             is_count=False,
         ),
@@ -113,7 +128,7 @@ def figures(ctx: Context) -> list[Figure]:
         Figure(
             "adult_impact_change",
             _("Mean change in impact scores of adults (start to end)"),
-            impact,
+            outcomes.mean_change(impact_rows),
             unit="points",
             is_count=False,
         ),
@@ -122,6 +137,15 @@ def figures(ctx: Context) -> list[Figure]:
         ),
         Figure("dropin_visits", _("Language café visits"), cafe["visits"], is_count=False),
     ]
+    tables = [
+        outcomes.impact_table(
+            impact_rows,
+            key="adult_impact_by_question",
+            title=_("Change in impact scores of adults by question"),
+            persons=_("Adults"),
+        )
+    ]
+    return figures, tables
 
 
 def _drop_in_counts(actx: Context) -> dict:
@@ -129,7 +153,7 @@ def _drop_in_counts(actx: Context) -> dict:
     from initiatives.models import DropInSession
 
     totals = DropInSession.objects.filter(
-        programme_id__in=actx.programme_ids,
+        programme_id__in=actx.counted_programme_ids,
         date__gte=actx.period.start,
         date__lte=actx.period.end,
     ).aggregate(sessions=Count("pk"), visits=Sum("headcount"))

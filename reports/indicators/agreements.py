@@ -11,6 +11,11 @@ volunteer who works for several) is read as sets of ids per programme, and
 counted once per agreement. The figures themselves are made by the same
 ``figures()`` helpers, so labels, units and rounding are those of
 ``compute_targetable``; a test checks that both give the same values.
+
+The per-programme counts are read for programmes of every audience; each
+agreement's school-age figures add up only its programmes for pupils, its
+adult figures (learners reached, tracks started) only its adult programmes,
+and its volunteers all of them, as ``compute_targetable`` does.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from django.db.models import Count
 
 from core.periods import Period
 
-from . import matches, outcomes, pupils, referrals, volunteers
+from . import adults, matches, outcomes, pupils, referrals, volunteers
 from .context import Context
 from .scope import IndicatorScope
 from .types import Figure, IndicatorSet
@@ -45,8 +50,8 @@ def targetable_per_agreement(
     Agreements of several municipalities (an initiative's dashboard) take
     about ten queries per municipality. ``reached`` (the pupils reached per
     programme, ``pupils.reached_per_programme`` of a whole municipality's
-    ``reach_rows``) saves the query for the pupils; it needs agreements of
-    that one municipality.
+    ``reach_rows`` of every audience) saves the query for the pupils; it
+    needs agreements of that one municipality.
     """
     by_municipality: dict[int, list[IndicatorScope]] = defaultdict(list)
     for scope in dict.fromkeys(scopes):
@@ -67,6 +72,8 @@ def _of_one_municipality(
     period: Period,
     reached: dict[int, set[int]] | None,
 ) -> dict[IndicatorScope, IndicatorSet]:
+    from initiatives.models import Programme
+
     from .engine import NO_WAITLIST, TARGETABLE
 
     union = IndicatorScope(
@@ -85,11 +92,13 @@ def _of_one_municipality(
         ]
         for scope in scopes
     }
-    per_programme = _PerProgramme(ctx, reached=reached)
+    per_programme = _PerProgramme(ctx.for_audience(None), reached=reached)
+    school_age = set(ctx.pupil_programme_ids)
     result = {}
     for scope in scopes:
         programmes = programmes_of[scope]
-        ids = {p.pk for p in programmes}
+        ids = {p.pk for p in programmes} & school_age
+        adult_ids = {p.pk for p in programmes if p.audience == Programme.Audience.ADULTS}
         figures: list[Figure] = [
             *pupils.figures(
                 ctx, {"pupils_reached": per_programme.pupils_reached(ids), **_NOT_ASKED}
@@ -100,6 +109,10 @@ def _of_one_municipality(
                 defaultdict(lambda: None, per_programme.volunteer_counts(programmes))
             ),
             *outcomes.figures(per_programme.goal_counts(ids), []),
+            *adults.targetable_figures(
+                per_programme.pupils_reached(adult_ids),
+                per_programme.match_counts(adult_ids)["matches_started"],
+            ),
         ]
         result[scope] = IndicatorSet(
             scope=scope,
@@ -111,7 +124,10 @@ def _of_one_municipality(
 
 
 class _PerProgramme:
-    """The union's counts per programme, read once, combined per agreement."""
+    """The union's counts per programme, read once, combined per agreement.
+
+    ``ctx`` counts every audience; the caller picks the programmes to add up.
+    """
 
     def __init__(self, ctx: Context, *, reached: dict[int, set[int]] | None) -> None:
         from initiatives.models import Volunteer

@@ -3,12 +3,19 @@
 One ``Context`` per (scope, period). It runs one query (the programmes in
 scope, which the tables need for their labels anyway); everything else is a
 lazy QuerySet that the indicator modules filter and aggregate further.
+
+A context counts the programmes of one audience (``audience``): school-age
+programmes by default, so every figure about pupils, referrals, matches,
+sessions, goals and impact leaves adult language coaching out, in this one
+place (docs/indicators.md, "Adult programmes"). ``for_audience(ADULTS)`` is
+the adult section's context; ``for_audience(None)`` counts every programme
+(the volunteers, who serve both, and reads grouped by programme).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -30,6 +37,9 @@ class Context:
     scope: IndicatorScope
     period: Period
     programmes: list[Programme] = field(default_factory=list)
+    # Whose figures the querysets below count: the programmes in scope for this
+    # audience (``Programme.Audience``); None counts every programme in scope.
+    audience: str | None = Programme.Audience.PUPILS
 
     @classmethod
     def build(cls, scope: IndicatorScope, period: Period) -> Context:
@@ -43,11 +53,27 @@ class Context:
         )
         return cls(scope=scope, period=period, programmes=programmes)
 
+    def for_audience(self, audience: str | None) -> Context:
+        """The same scope, period and programmes, counting ``audience`` (None: all)."""
+        return self if audience == self.audience else replace(self, audience=audience)
+
     @cached_property
     def programme_ids(self) -> list[int]:
+        """Every programme in scope, of any audience (volunteers, labels)."""
+        return [p.pk for p in self.programmes]
+
+    @cached_property
+    def counted_programmes(self) -> list[Programme]:
+        """The programmes in scope this context counts (those of its ``audience``)."""
+        if self.audience is None:
+            return list(self.programmes)
+        return [p for p in self.programmes if p.audience == self.audience]
+
+    @cached_property
+    def counted_programme_ids(self) -> list[int]:
         # An empty list gives "IN ()", which Django turns into an empty result
         # without a query; the figures are then zero, as they should be.
-        return [p.pk for p in self.programmes]
+        return [p.pk for p in self.counted_programmes]
 
     @cached_property
     def pupil_programme_ids(self) -> list[int]:
@@ -78,18 +104,18 @@ class Context:
         return Pupil.objects.filter(self.scope.pupil_q())
 
     def referrals(self) -> QuerySet:
-        """Referrals of the programmes in scope, for pupils in scope (any status, any date)."""
+        """Referrals of the counted programmes, for pupils in scope (any status, any date)."""
         from referrals.models import Referral
 
-        return Referral.objects.filter(programme_id__in=self.programme_ids).filter(
+        return Referral.objects.filter(programme_id__in=self.counted_programme_ids).filter(
             self.scope.pupil_q("pupil__")
         )
 
     def matches(self) -> QuerySet:
-        """Matches of the programmes in scope; with a place filter, by their first participant."""
+        """Matches of the counted programmes; with a place filter, by their first participant."""
         from referrals.models import Match, MatchParticipant
 
-        matches = Match.objects.filter(programme_id__in=self.programme_ids)
+        matches = Match.objects.filter(programme_id__in=self.counted_programme_ids)
         if self.scope.filters_pupils:
             first_pupil = (
                 MatchParticipant.objects.filter(match_id=OuterRef("pk"))
@@ -107,4 +133,4 @@ class Context:
 
         if self.scope.filters_pupils:
             return ContactMoment.objects.filter(match_id__in=self.matches().values("pk"))
-        return ContactMoment.objects.filter(match__programme_id__in=self.programme_ids)
+        return ContactMoment.objects.filter(match__programme_id__in=self.counted_programme_ids)

@@ -25,6 +25,9 @@ TARGETABLE = (
     "sessions_held",
     "schools_referring",
     "goals_achieved_pct",
+    # adult language coaching (reports.indicators.adults)
+    "adult_learners_reached",
+    "adult_tracks_started",
 )
 
 
@@ -36,6 +39,9 @@ def compute(
     ``targets`` maps figure keys (``Target.Indicator`` values) to target values;
     they are attached to the figures with the same key. A fixed number of
     queries (about 20), whatever the amount of data.
+
+    The school-age figures and tables count only programmes for pupils; the
+    adult programmes in scope have a section of their own (``adults``).
     """
     return _compute(Context.build(scope, period), targets=targets)
 
@@ -43,9 +49,11 @@ def compute(
 def _compute(
     ctx: Context, *, targets: dict[str, int] | None, rows: list[pupils.ReachRow] | None = None
 ) -> IndicatorSet:
+    """``rows``: reach rows of every audience (``reach_rows(ctx.for_audience(None))``)."""
     if rows is None:
-        rows = pupils.reach_rows(ctx)
-    groups = pupils.reach_groups(ctx, rows)
+        rows = pupils.reach_rows(ctx.for_audience(None))
+    school_rows = pupils.pupil_rows(ctx, rows)
+    groups = pupils.reach_groups(ctx, school_rows)
     reach = pupils.reach_counts(ctx, groups)
     referral_counts = referrals.referral_counts(ctx)
     wait = referrals.waitlist(ctx)
@@ -54,6 +62,7 @@ def _compute(
     volunteer_counts = volunteers.volunteer_counts(ctx)
     goals = outcomes.goal_counts(ctx)
     impact = outcomes.impact_rows(ctx)
+    adult_figures, adult_tables = adults.section(ctx, rows)
 
     figures: list[Figure] = [
         *pupils.figures(ctx, reach),
@@ -61,14 +70,15 @@ def _compute(
         *matches.figures(match_counts, moment_counts),
         *volunteers.figures(volunteer_counts),
         *outcomes.figures(goals, impact),
-        *adults.figures(ctx),
+        *adult_figures,
     ]
     tables: list[Table] = [
-        *pupils.tables(ctx, groups, rows),
+        *pupils.tables(ctx, groups, school_rows),
         *referrals.tables(ctx, referral_counts["referrals"]),
         matches.ended_early_reasons(ctx, match_counts["matches_ended_early"]),
         outcomes.goal_results(goals),
         outcomes.impact_by_question(ctx, impact),
+        *adult_tables,
     ]
     return IndicatorSet(
         scope=ctx.scope,
@@ -93,7 +103,7 @@ def compute_overview(
     if scope != whole or any(s.municipality_id != scope.municipality_id for s in agreement_scopes):
         raise ValueError("A whole municipality and agreements of that municipality are needed.")
     ctx = Context.build(scope, period)
-    rows = pupils.reach_rows(ctx)
+    rows = pupils.reach_rows(ctx.for_audience(None))
     municipal = _compute(ctx, targets=None, rows=rows)
     per_agreement = targetable_per_agreement(
         agreement_scopes, period, reached=pupils.reached_per_programme(rows)
@@ -110,16 +120,21 @@ def compute_targetable(scope: IndicatorScope, period: Period) -> IndicatorSet:
 
     What realised-against-target needs for each funding agreement on a
     dashboard: the same definitions and labels as ``compute``, in seven
-    queries instead of about twenty.
+    queries instead of about twenty (eight with an adult programme in
+    scope). The adult targetable figures are always there, 0 without adult
+    programmes, so every agreement has every column of a realised table.
     """
     ctx = Context.build(scope, period)
+    rows = pupils.reach_rows(ctx.for_audience(None))
+    school = pupils.reach_groups(ctx, pupils.pupil_rows(ctx, rows))
     volunteer_counts = defaultdict(lambda: None, volunteers.trend_counts(ctx))
     figures: list[Figure] = [
-        *pupils.figures(ctx, pupils.reach_counts(ctx)),
+        *pupils.figures(ctx, pupils.reach_counts(ctx, school)),
         *referrals.figures(referrals.referral_counts(ctx), NO_WAITLIST),
         *matches.figures(matches.match_counts(ctx), matches.moment_counts(ctx)),
         *volunteers.figures(volunteer_counts),
         *outcomes.figures(outcomes.goal_counts(ctx), []),
+        *adults.targetable_figures(pupils.adult_learners(ctx, rows), adults.tracks_started(ctx)),
     ]
     return IndicatorSet(
         scope=scope,
@@ -168,7 +183,8 @@ def _trend_labels() -> dict[str, str]:
 def trend(scope: IndicatorScope, school_years: list[int]) -> Table:
     """The main counts per school year (rows in the order given), same definitions as compute().
 
-    One query for the programmes, then six per school year.
+    One query for the programmes, then five per school year. School-age
+    programmes only, as in compute() (the volunteers are shared).
     """
     base = Context.build(scope, Period.school_year(min(school_years, default=2000)))
     labels = _trend_labels()
@@ -198,7 +214,7 @@ def trend(scope: IndicatorScope, school_years: list[int]) -> Table:
 def reach_gap(scope: IndicatorScope, period: Period) -> Table:
     """Schools of the municipality that referred no pupil in the period, highest schoolweging first.
 
-    Only schools the programmes in scope can serve: the sector fits the
+    Only schools the school-age programmes in scope can serve: the sector fits the
     programmes' year groups (PO for groep 1-8, VO for klas 1-6) and, for a
     programme limited to some schools, the school is one of them. The
     schoolweging is that of the latest school year for which it is known.
@@ -212,20 +228,21 @@ def reach_gap(scope: IndicatorScope, period: Period) -> Table:
         return Table(key="reach_gap", title=title, columns=columns, rows=(), counts=False)
     ctx = Context.build(scope, period)
 
+    # Adult programmes serve no school: only the school-age ones decide.
     sectors: set[str] = set()
-    for programme in ctx.programmes:
+    for programme in ctx.pupil_programmes:
         if programme.min_grade <= SchoolGrade.GROEP_8:
             sectors.add(SchoolLocation.Sector.PO)
         if programme.max_grade >= SchoolGrade.KLAS_1:
             sectors.add(SchoolLocation.Sector.VO)
 
-    if any(not programme.school_restricted for programme in ctx.programmes):
+    if any(not programme.school_restricted for programme in ctx.pupil_programmes):
         served = Q()
     else:
         served = Q(
             Exists(
                 SchoolLocation.programmes.through.objects.filter(
-                    schoollocation_id=OuterRef("pk"), programme_id__in=ctx.programme_ids
+                    schoollocation_id=OuterRef("pk"), programme_id__in=ctx.pupil_programme_ids
                 )
             )
         )

@@ -11,7 +11,8 @@ from .types import Figure, Table
 
 
 def _referral_filter(ctx: Context, prefix: str) -> Q:
-    return Q(**{f"{prefix}programme_id__in": ctx.programme_ids}) & ctx.scope.pupil_q(
+    """Referrals of the programmes the context counts (school-age ones, unless for adults)."""
+    return Q(**{f"{prefix}programme_id__in": ctx.counted_programme_ids}) & ctx.scope.pupil_q(
         f"{prefix}pupil__"
     )
 
@@ -136,6 +137,17 @@ def goal_results(goals: dict) -> Table:
 
 
 def impact_by_question(ctx: Context, rows: list[dict]) -> Table:
+    """Per question of the school-age programmes: pupils (pairs), means and mean change."""
+    return impact_table(
+        rows,
+        key="impact_by_question",
+        title=_("Change in impact scores by question"),
+        persons=_("Pupils"),
+    )
+
+
+def impact_table(rows: list[dict], *, key: str, title: str, persons: str) -> Table:
+    """``impact_rows`` as a table; ``persons`` heads the count column (pupils, adults)."""
     several = len({row["question__programme__name"] for row in rows}) > 1
 
     def label(row: dict) -> str:
@@ -144,9 +156,9 @@ def impact_by_question(ctx: Context, rows: list[dict]) -> Table:
         return row["question__text"]
 
     return Table(
-        key="impact_by_question",
-        title=_("Change in impact scores by question"),
-        columns=(_("Pupils"), _("Mean at start"), _("Mean at end"), _("Mean change")),
+        key=key,
+        title=title,
+        columns=(persons, _("Mean at start"), _("Mean at end"), _("Mean change")),
         rows=tuple(
             (
                 label(row),
@@ -160,8 +172,8 @@ def impact_by_question(ctx: Context, rows: list[dict]) -> Table:
             for row in rows
         ),
         totals=None,
-        # The first column counts pupils, so published output hides a row with
-        # 1-4 pupils, and with it the means over those few (suppression treats
+        # The first column counts persons, so published output hides a row with
+        # 1-4 of them, and with it the means over those few (suppression treats
         # the non-integer mean columns as derived from the row's count).
         counts=True,
     )

@@ -60,17 +60,16 @@ def _session_reaches_participant(date_q: Q) -> Exists:
     return Exists(sessions)
 
 
-def reached_participations(ctx: Context, date_q: Q, *, all_audiences: bool = False) -> QuerySet:
+def reached_participations(ctx: Context, date_q: Q) -> QuerySet:
     """MatchParticipant rows in scope whose pupil a held session reached (``date_q``).
 
-    Only school-age programmes count, unless ``all_audiences`` (the adult
-    figures pass an adult-only context with it).
+    Only the programmes the context counts: school-age ones, unless the
+    context is for adults (``Context.for_audience``) or for every audience.
     """
     from referrals.models import MatchParticipant
 
-    ids = ctx.programme_ids if all_audiences else ctx.pupil_programme_ids
     return (
-        MatchParticipant.objects.filter(programme_id__in=ids)
+        MatchParticipant.objects.filter(programme_id__in=ctx.counted_programme_ids)
         .filter(ctx.scope.pupil_q("pupil__"))
         .filter(ProbedPerRow(_session_reaches_participant(date_q)))
     )
@@ -123,13 +122,20 @@ def reach_rows(ctx: Context) -> list[ReachRow]:
     """One query: every (programme, pupil) reached in the period, with year group and wijk.
 
     The totals, the tables by programme, sector, year group and neighbourhood,
-    and the figures per funding agreement all come from these rows.
+    and the figures per funding agreement all come from these rows. They are
+    of the programmes the context counts; with ``ctx.for_audience(None)`` of
+    every audience, and ``pupil_rows`` / ``adult_learners`` split them
+    (``continuing`` then looks at school-age programmes only: adults' rows
+    do not use it).
     """
+    from initiatives.models import Programme
+
+    before_ctx = ctx if ctx.audience is not None else ctx.for_audience(Programme.Audience.PUPILS)
     # Correlated per reached pupil (an index lookup on the pupil's participations)
     # rather than "pk IN (every pupil reached before)", which read all earlier
     # sessions of the scope and took seconds at national scale.
     before = Exists(
-        reached_participations(ctx, before_period(ctx)).filter(pupil_id=OuterRef("pupil_id"))
+        reached_participations(before_ctx, before_period(ctx)).filter(pupil_id=OuterRef("pupil_id"))
     )
     rows = (
         reached_participations(ctx, in_period(ctx))
@@ -155,6 +161,20 @@ def reach_rows(ctx: Context) -> list[ReachRow]:
         .distinct()
     )
     return [ReachRow(*row) for row in rows]
+
+
+def pupil_rows(ctx: Context, rows: list[ReachRow]) -> list[ReachRow]:
+    """The rows of school-age programmes (of rows read for every audience)."""
+    ids = set(ctx.pupil_programme_ids)
+    return [row for row in rows if row.programme_id in ids]
+
+
+def adult_learners(ctx: Context, rows: list[ReachRow]) -> int:
+    """The distinct adults reached in adult programmes (of rows read for every audience)."""
+    from initiatives.models import Programme
+
+    ids = {p.pk for p in ctx.programmes if p.audience == Programme.Audience.ADULTS}
+    return len({row.pupil_id for row in rows if row.programme_id in ids})
 
 
 def reach_groups(ctx: Context, rows: list[ReachRow] | None = None) -> list[ReachGroup]:

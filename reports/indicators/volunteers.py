@@ -1,4 +1,10 @@
-"""Volunteers active, new and stopped, median tenure of those who stopped, VOG valid."""
+"""Volunteers active, new and stopped, median tenure of those who stopped, VOG valid.
+
+Volunteers serve pupils and adults alike (a volunteer without programmes works
+for every programme of the initiative), so these figures count the programmes
+in scope of every audience: the pool, and the matches and coaching tracks
+that make a volunteer active (docs/indicators.md, "Adult programmes").
+"""
 
 from __future__ import annotations
 
@@ -75,8 +81,11 @@ def active_at_end(ctx: Context) -> QuerySet:
 
 
 def tutoring_matches(ctx: Context) -> QuerySet:
-    """The matches in scope that ran in the period: their volunteers were active in it."""
-    return ctx.matches().filter(active_q(ctx))
+    """The matches in scope that ran in the period: their volunteers were active in it.
+
+    Of every audience: a coach of an adult track is as active as a tutor.
+    """
+    return ctx.for_audience(None).matches().filter(active_q(ctx))
 
 
 def active_in_period_q(ctx: Context) -> Q:

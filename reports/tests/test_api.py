@@ -14,10 +14,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from core.periods import Period
 from initiatives.tests.factories import ProgrammeFactory
 from municipality.tests.factories import NeighbourhoodFactory
+from referrals.models import Pupil
 from reports import services
 from reports.models import Report
 from reports.tests import test_services as base
@@ -247,6 +250,69 @@ def test_a_programme_and_a_neighbourhood_narrow_the_figures(api_for, world, thre
         INDICATORS, {**SCHOOL_YEAR, "neighbourhood": wijk.pk}
     )
     assert official.status_code == 200
+
+
+def _live_in(neighbourhood, pupils) -> None:
+    Pupil.objects.filter(pk__in=[p.pk for p in pupils]).update(neighbourhood=neighbourhood)
+
+
+def test_filter_that_differs_by_a_small_count_from_the_whole_answers_the_whole(
+    api_for, client_for, world
+):
+    """As the municipal dashboard: 13 reached in the municipality and 9 in one neighbourhood
+    would tell that 4 live elsewhere, so the whole municipality is answered, and said so."""
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    west = NeighbourhoodFactory(municipality=world.a.municipality, name="West")
+    _live_in(north, base.reached(world.a, 9))
+    _live_in(west, [*base.reached(world.a, 3), world.a.pupil])
+    client = api_for(world.a.municipal_official)
+
+    whole = client.get(INDICATORS, SCHOOL_YEAR).json()
+    response = client.get(INDICATORS, {**SCHOOL_YEAR, "neighbourhood": north.pk})
+
+    assert response.status_code == 200, response.json()
+    only_north = response.json()
+    assert figures(whole)["pupils_reached"]["value"] == 13
+    assert figures(only_north)["pupils_reached"]["value"] == 13  # not 9
+    assert only_north["withheld"] is True
+    assert only_north["scope"]["neighbourhood"] is None
+    assert only_north["scope"]["municipality"] == world.a.municipality.pk
+    with translation.override("nl"):
+        reason = gettext(
+            "This selection differs from a broader one by fewer than five persons, "
+            "so together they would reveal small numbers. The figures of the whole "
+            "municipality are shown instead; choose a broader selection."
+        )
+    assert only_north["withheld_reason"] == reason
+    assert whole["withheld"] is False and whole["withheld_reason"] is None
+    assert only_north["figures"] == whole["figures"]
+    # the page withholds the same selection
+    page = client_for(world.a.municipal_official).get(
+        reverse("municipality:dashboard"), {"period": "school-2025", "neighbourhood": north.pk}
+    )
+    assert page.context["dashboard"].withheld is True
+    # the initiative's own project leaders see the exact narrowed figures, nothing withheld
+    exact = api_for(world.a.project_leader).get(
+        INDICATORS, {**SCHOOL_YEAR, "neighbourhood": north.pk}
+    )
+    assert figures(exact.json())["pupils_reached"]["value"] == 9
+    assert exact.json()["withheld"] is False
+
+
+def test_a_filter_that_differs_by_five_or_more_is_answered(api_for, world):
+    north = NeighbourhoodFactory(municipality=world.a.municipality, name="Noordoost")
+    _live_in(north, base.reached(world.a, 6))
+    base.reached(world.a, 5)  # and the world's own pupil: 6 elsewhere
+
+    body = (
+        api_for(world.a.municipal_official)
+        .get(INDICATORS, {**SCHOOL_YEAR, "neighbourhood": north.pk})
+        .json()
+    )
+
+    assert figures(body)["pupils_reached"]["value"] == 6
+    assert body["withheld"] is False
+    assert body["scope"]["neighbourhood"] == north.pk
 
 
 # --- indicators: who may ask for what ------------------------------------------------------

@@ -187,3 +187,49 @@ def test_dashboard_shows_the_figures_of_the_report(report, world, agreement, cli
     (block,) = [b for b in dashboard.targets if b.agreement == agreement]
     lines = {line.key: line.realised for line in block.lines}
     assert lines["pupils_reached"] == figures["pupils_reached"]
+
+
+# --- labels that a spreadsheet would take for a formula -------------------------
+
+FORMULAS = ['=HYPERLINK("http://example.org","klik")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def _snapshot_with_labels() -> dict:
+    rows = [{"label": label, "cells": ["12"]} for label in FORMULAS]
+    rows += [{"label": "Gewoon", "cells": ["-3"]}, {"label": "Onbekend", "cells": ["-"]}]
+    table = {
+        "id": "t",
+        "key": "t",
+        "title": "=Titel",
+        "row_header": "=Kop",
+        "columns": ["+Kolom"],
+        "rows": rows,
+        "totals": None,
+    }
+    return {"figures": [], "tables": [table]}
+
+
+def test_csv_writes_labels_that_look_like_formulas_as_text():
+    rows = read_csv(exports.table_csv(_snapshot_with_labels(), "t"))
+
+    assert rows[0] == ["'=Kop", "'+Kolom"]
+    assert [row[0] for row in rows[1:7]] == [f"'{label}" for label in FORMULAS]
+    # numbers (also negative ones) and "-" stay as they are
+    assert [row[1] for row in rows[1:]] == ["12"] * 6 + ["-3", "-"]
+    assert rows[7][0] == "Gewoon"
+
+
+def test_xlsx_writes_labels_that_look_like_formulas_as_text_and_keeps_numbers():
+    from openpyxl import load_workbook
+
+    content = exports.tables_xlsx(_snapshot_with_labels(), "t")
+
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert sheet["A1"].value == "=Titel" and sheet["A1"].data_type == "s"
+    assert [sheet.cell(row=2, column=c).value for c in (1, 2)] == ["=Kop", "+Kolom"]
+    labels = [sheet.cell(row=r, column=1) for r in range(3, 3 + len(FORMULAS))]
+    # XML stores a carriage return as a line feed
+    assert [cell.value for cell in labels] == [f.replace("\r", "\n") for f in FORMULAS]
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in labels)
+    assert [sheet.cell(row=r, column=2).value for r in range(3, 11)] == [12] * 6 + [-3, "-"]
+    assert not sheet.cell(row=9, column=1).quotePrefix  # "Gewoon"
