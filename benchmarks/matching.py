@@ -10,8 +10,9 @@ same) and times (a) the score matrix with the pure, vectorised scoring and
 database of ``config.settings.local`` (``DATABASE_URL``; migrated) inside one
 transaction, calls ``propose()``, the review page's ``alternatives()`` and
 the confirmation of every proposed match (``match_confirm_proposal``), and
-rolls everything back, printing the times and the numbers of queries. Times are shown as wall clock and CPU: on a
-busy machine the CPU time tells what the work itself costs.
+rolls everything back, printing the times and the numbers of queries. Times
+are shown as wall clock and CPU: on a busy machine the CPU time tells what
+the work itself costs.
 """
 
 from __future__ import annotations

@@ -542,6 +542,12 @@ class ContactMoment(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=600), name="contact_moment_duration_range"
             ),
+            # Zero minutes only for a session that did not take place (pupil
+            # absent, volunteer cancelled); one that was held lasted some time.
+            models.CheckConstraint(
+                condition=~Q(attendance="held") | Q(duration_minutes__gt=0),
+                name="contact_moment_held_has_duration",
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="session") | Q(match__isnull=False),
                 name="contact_moment_session_has_match",
@@ -570,6 +576,12 @@ class Evaluation(TimeStampedModel):
     parent_satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction of the parents (1-5)"), null=True, blank=True
     )
+    # In a programme for adults the evaluation is held with the coach and the
+    # learner: ``pupil_satisfaction`` is then the learner's, this the coach's,
+    # and there are no parents.
+    coach_satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction of the coach (1-5)"), null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -596,6 +608,11 @@ class Evaluation(TimeStampedModel):
                 condition=Q(parent_satisfaction__isnull=True)
                 | (Q(parent_satisfaction__gte=1) & Q(parent_satisfaction__lte=5)),
                 name="evaluation_parent_satisfaction_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(coach_satisfaction__isnull=True)
+                | (Q(coach_satisfaction__gte=1) & Q(coach_satisfaction__lte=5)),
+                name="evaluation_coach_satisfaction_range",
             ),
         ]
 

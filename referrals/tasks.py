@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -32,7 +34,20 @@ def _mark_notified(change) -> None:
     change.save(update_fields=["referrer_notified_at"])
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+# The mail server refusing or unreachable: the task runs again later (within
+# 30 s, 1, 2, 4 and 8 minutes: exponential backoff with jitter). The email is sent inside the
+# transaction that marks it sent, so a failed send marks nothing; after the
+# last retry the sweep (resend_unsent_status_emails) tries again.
+MAIL_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "max_retries": 5,
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+}
+
+
+@shared_task(bind=True, **MAIL_RETRY)
 def send_referral_status_email(self, status_change_id: int) -> bool:
     """Tell the school referrer who submitted a referral that its status changed."""
     from .models import ReferralStatusChange
@@ -117,7 +132,7 @@ def _send_client_manager_track_email(change) -> bool:
     return True
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(bind=True, **MAIL_RETRY)
 def send_drop_out_signal_email(self, signal_id: int) -> bool:
     """Tell the klantmanager who referred an adult that drop-out is imminent."""
     from .models import DropOutSignal
@@ -152,10 +167,9 @@ def send_drop_out_signal_email(self, signal_id: int) -> bool:
 
 @shared_task
 def send_waitlist_reminder_email(initiative_id: int, referral_ids: list[int]) -> int:
-    """Remind the initiative's project leaders to contact family and school again."""
-    from accounts.models import User
-
+    """Remind the initiative's current project leaders to contact family and school again."""
     from .models import Referral
+    from .services.attention import project_leader_emails
 
     referrals = list(
         Referral.objects.filter(pk__in=referral_ids, status=Referral.Status.WAITING)
@@ -164,20 +178,24 @@ def send_waitlist_reminder_email(initiative_id: int, referral_ids: list[int]) ->
     )
     if not referrals:
         return 0
-    leaders = User.objects.filter(
-        is_active=True,
-        memberships__role=Role.PROJECT_LEADER,
-        memberships__initiative_id=initiative_id,
-    ).distinct()
+    # Only current memberships: a leader who left must not get pupils' names.
+    recipients = project_leader_emails([initiative_id]).get(initiative_id, [])
     now = timezone.now()
     context = {
         "referrals": [(r, (now - r.waiting_since).days) for r in referrals],
         "url": _url("referrals:waitlist"),
     }
-    recipients = [leader.email for leader in leaders]
     if recipients:
         _mail("waitlist_reminder", context, recipients)
     return len(recipients)
+
+
+@shared_task
+def resend_unsent_status_emails() -> int:
+    """Every few minutes: the status emails that never reached a worker (queue down)."""
+    from .services.notifications import resend_unsent_status_emails as run
+
+    return run()
 
 
 @shared_task

@@ -206,6 +206,7 @@ api:pupil-detail                       GET  pk=pupil                            
 api:pupil-list                         GET  -                                   login  login  ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok
 api:referral-accept                    POST pk=referral                         login  login  409    404    404    404    403    404    404    404    404    404    404    404    409    404
 api:referral-action-plan               POST pk=referral                         login  login  400    404    404    404    403    404    404    404    404    404    404    404    400    404
+api:referral-adults                    POST -                                   login  login  403    403    403    403    403    403    403    403    400    400    403    403    403    403
 api:referral-decline                   POST pk=referral                         login  login  400    404    404    404    403    404    404    404    404    404    404    404    400    404
 api:referral-detail                    GET  pk=referral                         login  login  ok     404    404    404    ok     404    404    404    404    404    404    404    ok     404
 api:referral-list                      GET  -                                   login  login  ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok     ok

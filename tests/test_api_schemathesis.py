@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import schemathesis
@@ -25,6 +26,7 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
+from accounts.tests.authenticators import give_authenticator_app
 from accounts.tokens import api_token_create
 
 # Examples per operation and role; raise locally with SCHEMATHESIS_EXAMPLES=200.
@@ -83,12 +85,32 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def token_for(world):
+def more_roles(world):
+    """World a's privacy officer and klantmanager, with an adult the klantmanager referred."""
+    from accounts.tests.factories import client_manager_of, privacy_officer_of
+    from referrals.tests.test_adult_scoping import adult_referral
+
+    client_manager = client_manager_of(world.a.municipality, email="klantmanager-a@example.nl")
+    return SimpleNamespace(
+        privacy_officer=privacy_officer_of(world.a.initiative, email="privacy-a@example.nl"),
+        client_manager=client_manager,
+        adult_referral=adult_referral(world.a, client_manager),
+    )
+
+
+@pytest.fixture
+def token_for(world, more_roles):
     secrets: dict[str, str] = {}
 
     def make(role: str) -> str:
         if role not in secrets:
-            user = world.outsider if role == "outsider" else getattr(world.a, role)
+            if role == "outsider":
+                user = world.outsider
+            elif hasattr(more_roles, role):
+                user = getattr(more_roles, role)
+            else:
+                user = getattr(world.a, role)
+            give_authenticator_app(user)
             _token, secrets[role] = api_token_create(user=user, name=f"schemathesis {role}")
         return secrets[role]
 
@@ -106,8 +128,8 @@ def _conformance_test_as(role: str):
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    def test(case, token_for, world):
-        ids = _real_ids(world)
+    def test(case, token_for, world, more_roles):
+        ids = sorted({*_real_ids(world), more_roles.adult_referral.pk})
         meta = getattr(case, "meta", None)
         positive = meta is None or meta.generation.mode.is_positive
         if positive and case.path_parameters and "id" in case.path_parameters:
@@ -125,4 +147,6 @@ test_api_conforms_as_project_leader = _conformance_test_as("project_leader")
 test_api_conforms_as_volunteer = _conformance_test_as("volunteer_user")
 test_api_conforms_as_school_referrer = _conformance_test_as("school_referrer")
 test_api_conforms_as_municipal_official = _conformance_test_as("municipal_official")
+test_api_conforms_as_privacy_officer = _conformance_test_as("privacy_officer")
+test_api_conforms_as_client_manager = _conformance_test_as("client_manager")
 test_api_conforms_as_outsider = _conformance_test_as("outsider")

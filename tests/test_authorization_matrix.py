@@ -154,6 +154,7 @@ class Cast:
                 client.force_login(user)
         elif user is not None:
             if api:
+                give_authenticator_app(user)
                 _token, secret = api_token_create(user=user, name="matrix")
                 client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
             else:

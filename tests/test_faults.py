@@ -80,6 +80,62 @@ def test_a_report_requested_with_redis_down_is_kept_as_wordt_verwerkt(
     assert "Wordt verwerkt" in page.content.decode()
 
 
+def test_a_status_change_with_redis_down_succeeds_and_its_email_follows_once(
+    world, client_for, django_capture_on_commit_callbacks, caplog, settings
+):
+    import datetime as dt
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from referrals.models import Referral
+    from referrals.services.notifications import resend_unsent_status_emails
+    from referrals.tests.factories import ReferralFactory
+
+    referral = ReferralFactory(
+        programme=world.a.programme,
+        pupil__school=world.a.school,
+        referred_by=world.a.school_referrer,
+        submitted=True,
+    )
+    leader = client_for(world.a.project_leader)
+
+    with (
+        celery_broker(f"redis://127.0.0.1:{_closed_port()}/0"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = leader.post(
+            reverse("referrals:leader_accept", kwargs={"pk": referral.pk}),
+            {"version": referral.version},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    assert "De aanmelding is aangenomen voor intake." in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.INTAKE  # the change stays
+    change = referral.status_changes.get()
+    assert change.referrer_notified_at is None
+    assert mail.outbox == []
+    assert f"Status change {change.pk} not emailed yet" in caplog.text
+
+    # The queue is back: the sweep sends the email once it is due, and only once.
+    later = timezone.now() + dt.timedelta(minutes=settings.STATUS_EMAIL_RESEND_MINUTES + 1)
+    assert resend_unsent_status_emails(now=timezone.now()) == 0  # not due yet
+    assert resend_unsent_status_emails(now=later) == 1
+    assert resend_unsent_status_emails(now=later) == 0
+
+    assert [message.to for message in mail.outbox] == [[world.a.school_referrer.email]]
+    change.refresh_from_db()
+    assert change.referrer_notified_at is not None
+
+
+def test_the_status_email_sweep_runs_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["resend-status-emails"]
+
+    assert entry == {"task": "referrals.tasks.resend_unsent_status_emails", "schedule": 300}
+
+
 # --- the database connection lost mid-request ------------------------------------------
 
 

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import scope_for
+from audit.services import Action, note_record
 from core.api.errors import Conflict
 
 from .. import selectors, services
@@ -176,6 +177,7 @@ class VolunteerViewSet(
             profile=serializer.profile(),
             availability=serializer.slots() or (),
         )
+        note_record(request, volunteer, Action.CREATE)
         return self._detail_response(self._reloaded(volunteer.pk), status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):

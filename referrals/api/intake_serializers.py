@@ -9,6 +9,9 @@ What a role reads follows its pages:
   reasons, the goals and their results, whether a volunteer is matched and how
   many sessions were held; never the volunteer, session notes, the guardians'
   phone and email, the priority or the driehoeksgesprek's notes;
+- the klantmanager (client manager) who referred an adult reads what their
+  page shows: status and history, the signals of imminent drop-out and the
+  start and stop of the coaching track; not the meetings nor the action plan;
 - the matched volunteer reads their pupil's name, school and year group only.
 
 A value a role may not read is ``null``. Input serializers only check shape
@@ -44,6 +47,7 @@ from .. import selectors
 from ..forms.leader import LeaderReferralForm
 from ..forms.school import programmes_for_schools
 from ..models import (
+    DropOutSignal,
     Goal,
     GoalEvaluation,
     Guardian,
@@ -54,13 +58,13 @@ from ..models import (
     ReferralStatusChange,
     TripartiteMeeting,
 )
-from ..services.adults import ADULT_SOURCES, LearnerData
+from ..services.adults import ADULT_SOURCES, LearnerData, adult_programmes
 from ..services.intake import GoalData
 from ..services.lifecycle import GuardianData, PupilData, age_on
 from ..services.waitlist import reminder_interval
 from ..views.leader import _create_choices
 
-LEADER, SCHOOL, VOLUNTEER = "leader", "school", "volunteer"
+LEADER, SCHOOL, VOLUNTEER, CLIENT_MANAGER = "leader", "school", "volunteer", "client_manager"
 MAX_TEXT = 5000
 MAX_INT = 2_147_483_647
 HIDDEN = "Null when your role does not see it."
@@ -81,8 +85,17 @@ def pupil_access(scope: Scope, pupil: Pupil) -> str:
 
 
 def referral_access(scope: Scope, referral: Referral) -> str:
-    """Project leader of the programme's initiative, or else the referring school."""
-    return LEADER if scope.leads(referral.programme.initiative_id) else SCHOOL
+    """Project leader of the programme's initiative, the klantmanager who referred the
+    adult, or else the referring school."""
+    if scope.leads(referral.programme.initiative_id):
+        return LEADER
+    if (
+        referral.source == Referral.Source.CLIENT_MANAGER
+        and scope.user_id is not None
+        and referral.referred_by_id == scope.user_id
+    ):
+        return CLIENT_MANAGER
+    return SCHOOL
 
 
 def _blank_out(data: dict, names) -> dict:
@@ -373,6 +386,27 @@ def goals_of(referral: Referral, *, leader_view: bool) -> list[dict]:
     return rows
 
 
+class DropOutSignalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DropOutSignal
+        fields = ["signalled_on", "reason"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "signalled_on": {"help_text": "When the coordinator signalled it."},
+            "reason": {"help_text": "Why the person is about to drop out."},
+        }
+
+
+class CoachingTrackSerializer(serializers.Serializer):
+    start_date = serializers.DateField(help_text="When the coaching track started.")
+    end_date = serializers.DateField(
+        allow_null=True, help_text="When it stopped; null while it runs."
+    )
+    end_reason = serializers.CharField(
+        allow_blank=True, help_text="Why it stopped, in words; empty while it runs."
+    )
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral in a list: what the school's list and the project leader's inbox show."""
 
@@ -420,7 +454,10 @@ class ReferralSerializer(serializers.ModelSerializer):
         help_text="Since when a volunteer is matched; null when none is.",
     )
     sessions_held = serializers.IntegerField(
-        read_only=True, help_text="Tutoring sessions held for this referral."
+        read_only=True,
+        allow_null=True,
+        help_text="Tutoring sessions held for this referral. Null for the klantmanager, who "
+        "sees the start and stop of the coaching track, not its meetings.",
     )
 
     class Meta:
@@ -467,6 +504,8 @@ class ReferralSerializer(serializers.ModelSerializer):
         }
 
     LEADER_ONLY = ("source_detail", "priority", "waiting_since")
+    # The klantmanager's page shows neither the meetings nor the action plan.
+    NOT_FOR_CLIENT_MANAGER = ("sessions_held",)
 
     def get_next_step(self, referral) -> str:
         return selectors.next_step(referral)
@@ -477,8 +516,11 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if referral_access(_scope(self), instance) != LEADER:
+        access = referral_access(_scope(self), instance)
+        if access != LEADER:
             _blank_out(data, self.LEADER_ONLY)
+        if access == CLIENT_MANAGER:
+            _blank_out(data, self.NOT_FOR_CLIENT_MANAGER)
         return data
 
 
@@ -495,7 +537,19 @@ class ReferralDetailSerializer(ReferralSerializer):
         help_text=f"The driehoeksgesprekken, planned and held. {HIDDEN} (Schools.)"
     )
     goals = serializers.SerializerMethodField(
-        help_text="The action plan's goals with their evaluation results."
+        help_text="The action plan's goals with their evaluation results; null for the "
+        "klantmanager."
+    )
+    drop_out_signals = serializers.SerializerMethodField(
+        help_text="Adult language coaching: the coordinator's signals that the person is "
+        "about to drop out, newest first, as the klantmanager's page shows them. For the "
+        "initiative's project leaders and the klantmanager who referred the person; null "
+        "for schools."
+    )
+    coaching_tracks = serializers.SerializerMethodField(
+        help_text="Adult language coaching: the start and stop of each coaching track, "
+        "oldest first (never the meetings). For the initiative's project leaders and the "
+        "klantmanager who referred the person; null for schools."
     )
     priority_changes = serializers.SerializerMethodField(
         help_text=f"Earlier priority changes, oldest first. {HIDDEN} (Schools.)"
@@ -516,6 +570,8 @@ class ReferralDetailSerializer(ReferralSerializer):
             "tripartite_meetings",
             "goals",
             "priority_changes",
+            "drop_out_signals",
+            "coaching_tracks",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -550,8 +606,25 @@ class ReferralDetailSerializer(ReferralSerializer):
             return None
         return TripartiteMeetingSerializer(referral.tripartite_meetings.all(), many=True).data
 
-    @extend_schema_field(ActionPlanGoalSerializer(many=True))
+    def _follows_adult(self, referral) -> bool:
+        return referral_access(_scope(self), referral) in (LEADER, CLIENT_MANAGER)
+
+    @extend_schema_field(DropOutSignalSerializer(many=True, allow_null=True))
+    def get_drop_out_signals(self, referral):
+        if not self._follows_adult(referral):
+            return None
+        return DropOutSignalSerializer(referral.drop_out_signals.all(), many=True).data
+
+    @extend_schema_field(CoachingTrackSerializer(many=True, allow_null=True))
+    def get_coaching_tracks(self, referral):
+        if not self._follows_adult(referral):
+            return None
+        return CoachingTrackSerializer(selectors.coaching_tracks(referral), many=True).data
+
+    @extend_schema_field(ActionPlanGoalSerializer(many=True, allow_null=True))
     def get_goals(self, referral):
+        if referral_access(_scope(self), referral) == CLIENT_MANAGER:
+            return None
         return ActionPlanGoalSerializer(
             goals_of(referral, leader_view=self._leader(referral)), many=True
         ).data
@@ -1285,3 +1358,248 @@ class LeaderReferralInputSerializer(ReferralInputBase):
             "consent_date": data["consent_date"],
             "consent_method": data["consent_method"],
         }
+
+
+# --- input: drafts changed (PATCH) and the klantmanager's referrals ----------------------
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def school_draft_input(referral: Referral) -> dict:
+    """The school's draft as the body of ``SchoolReferralInputSerializer``, for a PATCH.
+
+    The fields a PATCH leaves out keep their values (as the edit form shows them).
+    """
+    pupil = referral.pupil
+    return {
+        "school": referral.referring_school_id,
+        "programme": referral.programme_id,
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "date_of_birth": _day(pupil.date_of_birth),
+        "grade": pupil.grade,
+        "neighbourhood": pupil.neighbourhood_id,
+        "postcode": pupil.postcode,
+        "guardians": [
+            {
+                "name": g.name,
+                "relationship": g.relationship,
+                "phone": g.phone,
+                "email": g.email,
+                "language": g.language,
+                "interpreter_needed": g.interpreter_needed,
+            }
+            for g in pupil.guardians.order_by("pk")
+        ],
+        "support_what": referral.support_what,
+        "support_why": referral.support_why,
+        "support_tried": referral.support_tried,
+        "consent_given_by": referral.consent_given_by,
+        "consent_date": _day(referral.consent_date),
+        "consent_method": referral.consent_method,
+    }
+
+
+class ClientManagerReferralInputSerializer(serializers.Serializer):
+    """A klantmanager's referral of an adult newcomer, as their referral form (no BSN)."""
+
+    programme = StrictPrimaryKeyRelatedField(
+        queryset=Programme.objects.none(),
+        help_text="Identifier of a programme for adults that serves your municipality.",
+    )
+    first_name = StrictCharField(max_length=100, help_text="The person's first name.")
+    last_name = StrictCharField(max_length=100, help_text="The person's last name.")
+    date_of_birth = StrictDateField(help_text="The person's date of birth.")
+    home_languages = serializers.ListField(
+        child=StrictCharField(max_length=50, help_text="A language."),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="Languages the person speaks.",
+    )
+    neighbourhood = StrictPrimaryKeyRelatedField(
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Identifier of the neighbourhood the person lives in; give it or the postcode.",
+    )
+    postcode = StrictRegexField(
+        POSTCODE,
+        max_length=7,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Postcode such as 3531 AB; give it or the neighbourhood.",
+        error_messages={"invalid": _("Enter a postcode such as 3531 AB.")},
+    )
+    learner = LearnerInputSerializer(
+        help_text="The person's learner details; the municipality may be left out when you "
+        "are the client manager of one."
+    )
+    support_what = StrictCharField(
+        max_length=MAX_TEXT, help_text="What the person wants to work on."
+    )
+    consent_given_by = StrictCharField(
+        max_length=200,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The person themselves, who agreed to the referral; needed to submit.",
+    )
+    consent_date = StrictDateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When consent was given; needed to submit.",
+    )
+    consent_method = StrictChoiceField(
+        choices=Referral.ConsentMethod.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="How consent was given; needed to submit.",
+    )
+    submit = StrictBooleanField(
+        required=False,
+        default=False,
+        help_text="Submit the referral to the initiative (the person's consent is then "
+        "required); false saves a draft the initiative does not see.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality_ids = sorted(_scope(self).client_manager_municipality_ids)
+        self.fields["programme"].queryset = adult_programmes(municipality_ids=self.municipality_ids)
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(
+            municipality_id__in=self.municipality_ids
+        )
+        self.fields["learner"].fields["municipality"].queryset = Municipality.objects.filter(
+            pk__in=self.municipality_ids
+        )
+
+    def validate_date_of_birth(self, value):
+        return _not_in_future(value, _("The date of birth cannot be in the future."))
+
+    def validate_consent_date(self, value):
+        return _not_in_future(value, _("The consent date cannot be in the future."))
+
+    def validate(self, attrs):
+        learner = attrs["learner"]
+        if learner["municipality"] is None:
+            if len(self.municipality_ids) != 1:
+                raise serializers.ValidationError(
+                    {"learner": {"municipality": _("Choose the municipality.")}}
+                )
+            learner["municipality"] = Municipality.objects.get(pk=self.municipality_ids[0])
+        neighbourhood = attrs.get("neighbourhood")
+        if (
+            neighbourhood is not None
+            and neighbourhood.municipality_id != learner["municipality"].pk
+        ):
+            raise serializers.ValidationError(
+                {"neighbourhood": _("Choose a neighbourhood in your municipality.")}
+            )
+        if neighbourhood is None and not attrs.get("postcode"):
+            raise serializers.ValidationError(
+                {"postcode": _("Give the neighbourhood or the postcode.")}
+            )
+        return attrs
+
+    def service_kwargs(self) -> dict:
+        """For ``adult_referral_save`` (as the klantmanager's form gives them)."""
+        data = self.validated_data
+        learner = data["learner"]
+        return {
+            "municipality": learner["municipality"],
+            "programme": data["programme"],
+            "pupil": PupilData(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                neighbourhood_id=data["neighbourhood"].pk if data["neighbourhood"] else None,
+                postcode=data["postcode"],
+                home_languages=[lang.strip() for lang in data["home_languages"] if lang.strip()],
+            ),
+            "learner": LearnerData(
+                learning_route=learner["learning_route"],
+                level_goal=learner["level_goal"],
+                language_school=learner["language_school"],
+                has_coach=learner["has_coach"],
+                phone=learner["phone"],
+                email=learner["email"],
+            ),
+            "support_what": data["support_what"],
+            "consent_given_by": data["consent_given_by"],
+            "consent_date": data["consent_date"],
+            "consent_method": data["consent_method"],
+            "submit": data["submit"],
+        }
+
+
+class ReferralDraftChangeSerializer(SchoolReferralInputSerializer):
+    """The body of a PATCH of a draft (documentation): either referral form's fields.
+
+    A school referrer's draft is checked with ``SchoolReferralInputSerializer``,
+    a klantmanager's with ``ClientManagerReferralInputSerializer``.
+    """
+
+    home_languages = serializers.ListField(
+        child=StrictCharField(max_length=50, help_text="A language."),
+        required=False,
+        max_length=10,
+        help_text="Client manager: the languages the person speaks.",
+    )
+    learner = LearnerInputSerializer(
+        required=False, help_text="Client manager: the person's learner details."
+    )
+    version = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_INT,
+        help_text="The draft's version as you read it. If given and the draft changed "
+        "meanwhile, the answer is 409 and nothing changes.",
+    )
+
+
+def client_manager_draft_input(referral: Referral) -> dict:
+    """The klantmanager's draft as the body of ``ClientManagerReferralInputSerializer``."""
+    pupil = referral.pupil
+    profile = getattr(pupil, "learner_profile", None)
+    learner = {}
+    if profile is not None:
+        learner = {
+            "municipality": profile.municipality_id,
+            "learning_route": profile.learning_route,
+            "level_goal": profile.level_goal,
+            "language_school": profile.language_school,
+            "has_coach": profile.has_coach,
+            "phone": profile.phone,
+            "email": profile.email,
+        }
+    return {
+        "programme": referral.programme_id,
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "date_of_birth": _day(pupil.date_of_birth),
+        "home_languages": list(pupil.home_languages or []),
+        "neighbourhood": pupil.neighbourhood_id,
+        "postcode": pupil.postcode,
+        "learner": learner,
+        "support_what": referral.support_what,
+        "consent_given_by": referral.consent_given_by,
+        "consent_date": _day(referral.consent_date),
+        "consent_method": referral.consent_method,
+    }
+
+
+def patched(current: dict, body) -> dict:
+    """``current`` with the fields ``body`` gives; a nested ``learner`` is merged too."""
+    if not isinstance(body, dict):
+        return body  # the serializer refuses it
+    merged = {**current, **body}
+    if isinstance(current.get("learner"), dict) and isinstance(body.get("learner"), dict):
+        merged["learner"] = {**current["learner"], **body["learner"]}
+    return merged

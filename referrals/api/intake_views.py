@@ -3,8 +3,9 @@ their actions, the driehoeksgesprek, the action plan and the waitlist.
 
 Thin adapters over the pages' selectors and services. Every read starts from
 ``visible_to(user)``, narrowed as the pages are: a school referrer reads their
-school's referrals, a project leader their initiatives' ones (volunteers and
-municipal officials have no referral pages, so they read none). A referral
+school's referrals, a project leader their initiatives' ones, a client manager
+the adults they referred (``selectors.client_manager_referrals``; volunteers
+and municipal officials have no referral pages, so they read none). A referral
 out of reach is a 404; a visible one the role may not change is a 403, checked
 as the project leader's pages check it; the services' own refusals come back
 through the API's exception handler (400, 403, 409).
@@ -25,10 +26,12 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.scope import scope_for
+from audit.services import Action, note_record
 from core.api.errors import Conflict
 
 from .. import selectors, services
 from ..models import (
+    DropOutSignal,
     Guardian,
     PriorityChange,
     Pupil,
@@ -37,7 +40,12 @@ from ..models import (
     TripartiteMeeting,
 )
 from ..selectors.referrals import _matched_since_subquery, _sessions_held_subquery
-from ..services.adults import adult_referral_create_by_project_leader
+from ..services.adults import (
+    adult_referral_create_by_project_leader,
+    adult_referral_save,
+    adult_referral_submit,
+)
+from ..services.lifecycle import claim_version
 from ..views.leader import PRIORITY_STATUSES
 from . import intake_serializers as s
 from .intake_filters import PupilFilter, ReferralFilter, WaitlistFilter
@@ -56,6 +64,18 @@ class IsProjectLeader(permissions.BasePermission):
 
 
 LEADER_PERMISSIONS = [*api_settings.DEFAULT_PERMISSION_CLASSES, IsProjectLeader]
+
+
+class IsClientManager(permissions.BasePermission):
+    """A klantmanager of some municipality (``client_manager_required``)."""
+
+    message = _("Only client managers can do this.")
+
+    def has_permission(self, request, view):
+        return bool(scope_for(request.user).client_manager_municipality_ids)
+
+
+CLIENT_MANAGER_PERMISSIONS = [*api_settings.DEFAULT_PERMISSION_CLASSES, IsClientManager]
 
 
 # --- pupils ------------------------------------------------------------------------
@@ -122,15 +142,19 @@ def _action_schema(summary: str, description: str, request=s.VersionSerializer):
 @extend_schema_view(
     list=extend_schema(
         summary="List referrals",
-        description="The referrals of your school (school referrer) and of your initiatives' "
-        "programmes (project leader; drafts stay with the school until submitted).",
+        description="The referrals of your school (school referrer), of your initiatives' "
+        "programmes (project leader; drafts stay with the referrer until submitted) and the "
+        "adults you referred yourself (client manager).",
     ),
     retrieve=extend_schema(
         summary="One referral",
         description="One referral as its page shows it: status history with reasons, the "
         "action plan's goals with their results, whether a volunteer is matched and how "
         "many sessions were held. Project leaders also read the guardians' contact "
-        "details, the priority and its history and the driehoeksgesprekken.",
+        "details, the priority and its history and the driehoeksgesprekken. For an adult, "
+        "the project leader and the client manager who referred them read the signals of "
+        "imminent drop-out and the start and stop of the coaching track; the client "
+        "manager not the meetings or the action plan.",
     ),
     create=extend_schema(
         summary="Refer a pupil (school referrer)",
@@ -152,9 +176,34 @@ def _action_schema(summary: str, description: str, request=s.VersionSerializer):
         request=s.LeaderReferralInputSerializer,
         responses={201: s.ReferralDetailSerializer},
     ),
+    adults=extend_schema(
+        summary="Refer an adult newcomer (client manager)",
+        description="The klantmanager's referral form: the person, their learner details "
+        "(learning route, level goal, language school; no BSN), what they want to work on, "
+        "a programme for adults that serves the municipality and the person's own consent. "
+        "Saved as a draft, or submitted with `submit: true` (consent is then required; "
+        "nothing is saved otherwise). Client managers only (else 403).",
+        request=s.ClientManagerReferralInputSerializer,
+        responses={201: s.ReferralDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a draft referral (school referrer or client manager)",
+        description="Change your own draft, as its edit page does: send only the fields "
+        "that change; the others keep their values (`guardians` and `learner` given are "
+        "the new ones, `learner`'s fields merged). A school referrer sends the fields of "
+        "the school's referral form, a client manager those of theirs (`learner` and "
+        "`home_languages`, no school, year group, parents, `support_why` or "
+        "`support_tried`); a field of the other form is a 400. `submit: true` submits it "
+        "at once. Send the `version` you read to be told (409) when someone changed the "
+        "draft meanwhile. A referral that is no longer a draft is a 409; one you may see "
+        "but did not refer is a 403.",
+        request=s.ReferralDraftChangeSerializer,
+        responses={200: s.ReferralDetailSerializer},
+    ),
     submit=_action_schema(
         "Submit a draft referral",
-        "The school submits its draft to the initiative; parental consent must be recorded.",
+        "The school (or the client manager) submits its draft to the initiative; parental "
+        "consent (an adult's own) must be recorded.",
     ),
     accept=_action_schema(
         "Accept a referral for intake",
@@ -167,7 +216,8 @@ def _action_schema(summary: str, description: str, request=s.VersionSerializer):
     ),
     withdraw=_action_schema(
         "Withdraw a referral",
-        "The school (or the project leader) withdraws an open referral, with a reason.",
+        "The referrer (school or client manager) or the project leader withdraws an open "
+        "referral, with a reason.",
         request=s.ReasonSerializer,
     ),
     waitlist=_action_schema(
@@ -221,11 +271,14 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         scope = scope_for(user)
         qs = Referral.objects.visible_to(user)
         if not scope.is_superuser:
-            # What the pages show: the school's list and the project leader's pages.
-            qs = qs.filter(
-                Q(programme__initiative_id__in=scope.led_initiative_ids)
-                | Q(referring_school_id__in=scope.school_ids)
+            # What the pages show: the school's list, the project leader's pages and
+            # the klantmanager's own referrals.
+            shown = Q(programme__initiative_id__in=scope.led_initiative_ids) | Q(
+                referring_school_id__in=scope.school_ids
             )
+            if scope.client_manager_municipality_ids:
+                shown |= Q(pk__in=selectors.client_manager_referrals(user=user).values("pk"))
+            qs = qs.filter(shown)
         qs = qs.select_related("pupil", "programme__initiative", "referring_school").annotate(
             sessions_held=_sessions_held_subquery(), matched_since=_matched_since_subquery()
         )
@@ -247,6 +300,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     queryset=PriorityChange.objects.select_related("changed_by").order_by(
                         "changed_at", "pk"
                     ),
+                ),
+                Prefetch(
+                    "drop_out_signals",
+                    queryset=DropOutSignal.objects.order_by("-signalled_on", "-pk"),
                 ),
             )
         return qs
@@ -290,7 +347,10 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         scope = scope_for(user)
         if not scope.school_ids:
             raise exceptions.PermissionDenied(
-                _("Only school referrers can refer pupils here; project leaders use registrations.")
+                _(
+                    "Only school referrers can refer pupils here; project leaders use "
+                    "registrations, client managers referrals/adults."
+                )
             )
         serializer = self._input(s.SchoolReferralInputSerializer)
         data = serializer.validated_data
@@ -320,6 +380,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = services.referral_save_draft(user=user, **serializer.service_kwargs())
             if data["submit"]:
                 referral = services.referral_submit(referral=referral, user=user)
+        note_record(request, referral, Action.CREATE)
         return self._answer(referral, status.HTTP_201_CREATED)
 
     @action(detail=False, methods=["post"], permission_classes=LEADER_PERMISSIONS)
@@ -356,7 +417,70 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             referral = services.referral_create_by_project_leader(
                 user=user, **serializer.service_kwargs()
             )
+        note_record(request, referral, Action.CREATE)
         return self._answer(referral, status.HTTP_201_CREATED)
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="adults",
+        url_name="adults",
+        permission_classes=CLIENT_MANAGER_PERMISSIONS,
+    )
+    def adults(self, request):
+        serializer = self._input(s.ClientManagerReferralInputSerializer)
+        referral = adult_referral_save(user=request.user, **serializer.service_kwargs())
+        note_record(request, referral, Action.CREATE)
+        return self._answer(referral, status.HTTP_201_CREATED)
+
+    # --- a draft changed ---
+
+    def partial_update(self, request, *args, **kwargs):
+        referral = self.get_object()
+        scope = scope_for(request.user)
+        own_adult = s.referral_access(scope, referral) == s.CLIENT_MANAGER
+        if not (own_adult or referral.referring_school_id in scope.school_ids):
+            raise exceptions.PermissionDenied(_("Only the referrer can change a draft."))
+        if referral.status != S.DRAFT:
+            raise Conflict(_("Only a draft can be changed; this referral has been submitted."))
+        if own_adult:
+            input_class, current = (
+                s.ClientManagerReferralInputSerializer,
+                s.client_manager_draft_input(referral),
+            )
+        else:
+            input_class, current = s.SchoolReferralInputSerializer, s.school_draft_input(referral)
+        body, version = request.data, None
+        if isinstance(body, dict) and "version" in body:
+            version = self._input(s.VersionSerializer).validated_data.get("version")
+            body = {name: value for name, value in body.items() if name != "version"}
+        if isinstance(body, dict):
+            foreign = sorted(set(body) - set(input_class._declared_fields))
+            if foreign:
+                raise ValidationError(
+                    {name: _("This referral has no such field.") for name in foreign}
+                )
+        serializer = input_class(
+            data=s.patched(current, body), context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        # The same services as the edit pages; saving and submitting together.
+        with transaction.atomic():
+            if own_adult:
+                claim_version(referral, version)
+                referral = adult_referral_save(
+                    user=request.user, referral=referral, **serializer.service_kwargs()
+                )
+            else:
+                referral = services.referral_save_draft(
+                    user=request.user,
+                    referral=referral,
+                    expected_version=version,
+                    **serializer.service_kwargs(),
+                )
+                if serializer.validated_data["submit"]:
+                    referral = services.referral_submit(referral=referral, user=request.user)
+        return self._answer(referral)
 
     # --- status changes ---
 
@@ -364,7 +488,12 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def submit(self, request, pk=None):
         referral = self.get_object()
         version = self._input(s.VersionSerializer).validated_data.get("version")
-        services.referral_submit(referral=referral, user=request.user, expected_version=version)
+        submit = (
+            adult_referral_submit
+            if referral.source == Referral.Source.CLIENT_MANAGER
+            else services.referral_submit
+        )
+        submit(referral=referral, user=request.user, expected_version=version)
         return self._answer(referral)
 
     @action(detail=True, methods=["post"])

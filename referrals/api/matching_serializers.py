@@ -534,7 +534,8 @@ class EvaluationSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="How satisfied the pupil is, 1 (not at all) to 5 (very); null if not asked.",
+        help_text="How satisfied the pupil (or, in a programme for adults, the learner) is, "
+        "1 (not at all) to 5 (very); null if not asked.",
     )
     parent_satisfaction = serializers.IntegerField(
         min_value=1,
@@ -542,7 +543,18 @@ class EvaluationSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="How satisfied the parents are, 1 (not at all) to 5 (very); null if not asked.",
+        help_text="How satisfied the parents are, 1 (not at all) to 5 (very); null if not asked. "
+        "Not for a programme for adults.",
+    )
+    coach_satisfaction = serializers.IntegerField(
+        min_value=1,
+        max_value=5,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Only for a programme for adults, where the evaluation is held with the coach "
+        "and the learner: how satisfied the coach is, 1 (not at all) to 5 (very); null if not "
+        "asked. The learner's satisfaction is pupil_satisfaction.",
     )
     goal_results = EvaluationGoalResultSerializer(
         many=True,
@@ -565,6 +577,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "summary",
             "pupil_satisfaction",
             "parent_satisfaction",
+            "coach_satisfaction",
             "goal_results",
             "recorded_by",
             "recorded_by_name",
@@ -599,6 +612,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "summary": data.get("summary") or "",
             "pupil_satisfaction": data.get("pupil_satisfaction"),
             "parent_satisfaction": data.get("parent_satisfaction"),
+            "coach_satisfaction": data.get("coach_satisfaction"),
             "goal_results": [
                 (row["goal_id"], row["result"], row.get("note") or "")
                 for row in data["goal_results"]

@@ -30,6 +30,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.scope import scope_for
+from audit.services import Action, note_record
 from core.api.fields import ID_SCHEMA
 
 from .. import selectors, services
@@ -174,6 +175,7 @@ class MatchViewSet(
         _require_project_leader(request.user)
         serializer = self._input(MatchSerializer)
         match = services.match_create(user=request.user, **serializer.service_kwargs())
+        note_record(request, match, Action.CREATE)
         return self._respond(match, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -211,6 +213,7 @@ class MatchViewSet(
             date=data["date"],
             reason_note=data["reason_note"],
         )
+        note_record(request, new, Action.CREATE)  # the new volunteer's match
         return self._respond(new, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -359,6 +362,7 @@ class ContactMomentViewSet(
             match=serializer.validated_data["match"],
             **serializer.service_kwargs(),
         )
+        note_record(request, moment, Action.CREATE)
         return self._respond(moment, status.HTTP_201_CREATED)
 
     def _changeable(self) -> ContactMoment:
@@ -413,6 +417,7 @@ class _RecordViewSet(
             referral=values["referral"], moment=values["moment"]
         ).exists()
         recorded = self.record(user=request.user, **values)
+        note_record(request, recorded, Action.UPDATE if existed else Action.CREATE)
         fresh = self.get_queryset().get(pk=recorded.pk)
         return Response(
             self.get_serializer(fresh).data,

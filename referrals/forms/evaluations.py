@@ -77,10 +77,14 @@ class EvaluationForm(forms.Form):
     # The fields above the goals; the goals come after, then satisfaction and summary.
     top_fields = ("moment", "held_on")
     bottom_fields = ("pupil_satisfaction", "parent_satisfaction", "summary")
+    satisfaction_fields = ("pupil_satisfaction", "parent_satisfaction")
 
-    def __init__(self, *args, goals: Sequence[Goal], **kwargs):
+    def __init__(self, *args, goals: Sequence[Goal], adult: bool = False, **kwargs):
         initial = {"held_on": timezone.localdate(), **kwargs.pop("initial", {})}
         super().__init__(*args, initial=initial, **kwargs)
+        self.adult = adult
+        if adult:
+            self._for_adults()
         self.goals = list(goals)
         for goal in self.goals:
             self.fields[goal_field(goal.pk)] = forms.ChoiceField(
@@ -95,6 +99,29 @@ class EvaluationForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
+    def _for_adults(self) -> None:
+        """Held with the coach and the learner: the learner's and the coach's view, no parents."""
+        self.fields["pupil_satisfaction"].label = _("How satisfied is the learner?")
+        del self.fields["parent_satisfaction"]
+        self.fields["coach_satisfaction"] = forms.TypedChoiceField(
+            label=_("How satisfied is the coach?"),
+            choices=SATISFACTION_CHOICES,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        self.fields["summary"].help_text = _(
+            "How the coaching is going, in the words of the coach and the learner, and what "
+            "was agreed for the next period."
+        )
+        self.bottom_fields = ("pupil_satisfaction", "coach_satisfaction", "summary")
+        self.satisfaction_fields = ("pupil_satisfaction", "coach_satisfaction")
+
+    def satisfaction(self) -> list[BoundField]:
+        """The satisfaction questions this evaluation asks, in their order."""
+        return [self[name] for name in self.satisfaction_fields]
+
     @staticmethod
     def initial_from(evaluation: Evaluation | None) -> dict:
         if evaluation is None:
@@ -104,6 +131,7 @@ class EvaluationForm(forms.Form):
             "held_on": evaluation.held_on,
             "pupil_satisfaction": evaluation.pupil_satisfaction,
             "parent_satisfaction": evaluation.parent_satisfaction,
+            "coach_satisfaction": evaluation.coach_satisfaction,
             "summary": evaluation.summary,
         }
         for result in evaluation.goal_results.all():
@@ -125,6 +153,7 @@ class EvaluationForm(forms.Form):
             "summary": data.get("summary") or "",
             "pupil_satisfaction": _optional_int(data.get("pupil_satisfaction")),
             "parent_satisfaction": _optional_int(data.get("parent_satisfaction")),
+            "coach_satisfaction": _optional_int(data.get("coach_satisfaction")),
             "goal_results": [
                 (g.pk, data[goal_field(g.pk)], data.get(f"goal_{g.pk}_note") or "")
                 for g in self.goals

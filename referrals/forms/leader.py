@@ -25,6 +25,8 @@ from ..services.lifecycle import GuardianData, PupilData
 from .school import PastDatesMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# How far from today a driehoeksgesprek can be planned, or have been held.
+DATE_RANGE = dt.timedelta(days=365)
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -82,6 +84,14 @@ class MeetingPlanForm(VersionForm):
     time = forms.TimeField(label=_("Time"), widget=TIME_WIDGET)
     attendees = _attendee_field(initial=TripartiteMeeting.Attendee.values)
 
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if not today - DATE_RANGE <= day <= today + DATE_RANGE:
+            # also keeps far-off dates (year 1) from overflowing in the time zone
+            raise forms.ValidationError(_("Choose a date within a year of today."))
+        return day
+
     @property
     def planned_at(self) -> dt.datetime:
         data = self.cleaned_data
@@ -108,6 +118,10 @@ class MeetingOutcomeForm(VersionForm):
         held_on = self.cleaned_data["held_on"]
         if held_on > timezone.localdate():
             raise forms.ValidationError(_("The meeting cannot have been held in the future."))
+        if held_on < timezone.localdate() - DATE_RANGE:
+            raise forms.ValidationError(
+                _("The meeting cannot have been held more than a year ago.")
+            )
         return held_on
 
 
@@ -192,7 +206,14 @@ class LeaderReferralForm(PastDatesMixin, forms.Form):
     neighbourhood = forms.ModelChoiceField(
         label=_("Neighbourhood"), queryset=Neighbourhood.objects.none(), required=False
     )
-    postcode = forms.CharField(label=_("Postcode"), max_length=7, required=False)
+    postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^\s*[1-9][0-9]{3}\s?[A-Za-z]{2}\s*$",
+        max_length=7,
+        required=False,
+        error_messages={"invalid": _("Enter a postcode such as 3531 AB.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 8}),
+    )
     home_languages = forms.CharField(
         label=_("Languages spoken at home"),
         max_length=200,
@@ -238,6 +259,11 @@ class LeaderReferralForm(PastDatesMixin, forms.Form):
         self.fields["neighbourhood"].queryset = neighbourhoods
         if len(programmes) == 1:
             self.fields["programme"].initial = programmes[0].pk
+
+    def clean_postcode(self) -> str:
+        """As the school's form stores it: "3531 AB"."""
+        postcode = "".join(self.cleaned_data["postcode"].split()).upper()
+        return f"{postcode[:4]} {postcode[4:]}" if postcode else ""
 
     def clean(self):
         data = super().clean()

@@ -22,6 +22,9 @@ volunteer of a match is named.
                "grade", "grade_label", "neighbourhood", "postcode",
                "home_languages": [...], "needs", "created_at", "updated_at",
                "anonymised_at"},
+     "learner_profile": {"municipality", "phone", "email", "learning_route",
+                         "learning_route_label", "level_goal",
+                         "language_school", "has_coach"},
      "guardians": [{"id", "name", "relationship", "relationship_label",
                     "phone", "email", "language", "interpreter_needed"}],
      "availability": [{"weekday", "weekday_label", "start_time", "end_time"}],
@@ -42,18 +45,21 @@ volunteer of a match is named.
                     "goals": [{"id", "description", "responsible", "review_date"}],
                     "evaluations": [{"moment", "moment_label", "held_on",
                                      "summary", "pupil_satisfaction",
-                                     "parent_satisfaction",
+                                     "parent_satisfaction", "coach_satisfaction",
                                      "goal_results": [{"goal_id", "result",
                                                        "result_label", "note"}]}],
                     "impact_measurements": [{"moment", "moment_label",
                                              "measured_on",
-                                             "scores": [{"question", "score"}]}]}],
+                                             "scores": [{"question", "score"}]}],
+                    "drop_out_signals": [{"signalled_on", "match_id", "reason",
+                                          "recorded_at"}]}],
      "matches": [{"id", "referral_id", "programme", "volunteer", "kind",
                   "kind_label", "location_type", "location_type_label",
                   "frequency", "session_minutes", "start_date",
                   "planned_end_date", "end_date", "end_reason",
                   "end_reason_label", "end_note", "joined_on", "left_on",
-                  "contact_moments": [...]}],
+                  "contact_moments": [...],
+                  "coach_check_ins": [{"held_on", "note"}]}],
      "contact_moments": [...]}
 
 A contact moment is ``{"date", "kind", "kind_label", "phase",
@@ -63,6 +69,11 @@ joined to the day they left (``absent``: the pupil was recorded absent from
 a group session), the top-level list those about the pupil without a match.
 A group session's note can mention the other pupils of the group: read it
 before handing the export over.
+
+``learner_profile`` is the adult learner's (an adult language coaching
+referral): contact details and language route; ``null`` for a child. A
+referral's ``drop_out_signals`` and a match's ``coach_check_ins`` (all of the
+match's) are empty lists outside adult coaching.
 """
 
 from __future__ import annotations
@@ -85,6 +96,7 @@ from ..models import (
     ContactMoment,
     Evaluation,
     ImpactMeasurement,
+    LearnerProfile,
     MatchParticipant,
     Pupil,
     Referral,
@@ -200,6 +212,7 @@ def _referral(referral: Referral) -> dict:
                 "summary": e.summary,
                 "pupil_satisfaction": e.pupil_satisfaction,
                 "parent_satisfaction": e.parent_satisfaction,
+                "coach_satisfaction": e.coach_satisfaction,
                 "goal_results": [
                     {
                         "goal_id": r.goal_id,
@@ -228,6 +241,31 @@ def _referral(referral: Referral) -> dict:
                 "measured_on", "pk"
             )
         ],
+        "drop_out_signals": [
+            {
+                "signalled_on": signal.signalled_on,
+                "match_id": signal.match_id,
+                "reason": signal.reason,
+                "recorded_at": _moment(signal.recorded_at),
+            }
+            for signal in referral.drop_out_signals.order_by("signalled_on", "pk")
+        ],
+    }
+
+
+def _learner_profile(pupil: Pupil) -> dict | None:
+    profile = LearnerProfile.objects.filter(pupil=pupil).select_related("municipality").first()
+    if profile is None:
+        return None
+    return {
+        "municipality": profile.municipality.name,
+        "phone": profile.phone,
+        "email": profile.email,
+        "learning_route": profile.learning_route,
+        "learning_route_label": _label(profile, "learning_route"),
+        "level_goal": profile.level_goal or None,
+        "language_school": profile.language_school,
+        "has_coach": profile.has_coach,
     }
 
 
@@ -262,6 +300,10 @@ def _match(participant: MatchParticipant) -> dict:
         "joined_on": participant.joined_on,
         "left_on": participant.left_on,
         "contact_moments": [_contact_moment(cm, pupil_id=participant.pupil_id) for cm in moments],
+        "coach_check_ins": [
+            {"held_on": check_in.held_on, "note": check_in.note}
+            for check_in in match.coach_check_ins.order_by("held_on", "pk")
+        ],
     }
 
 
@@ -304,6 +346,7 @@ def pupil_export_data(pupil: Pupil) -> dict:
                 "updated_at": _moment(pupil.updated_at),
                 "anonymised_at": _moment(pupil.anonymised_at),
             },
+            "learner_profile": _learner_profile(pupil),
             "guardians": [
                 {
                     "id": g.pk,

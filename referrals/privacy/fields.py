@@ -138,6 +138,7 @@ KEPT: dict[str, tuple[str, ...]] = {
         "held_on",
         "pupil_satisfaction",
         "parent_satisfaction",
+        "coach_satisfaction",
         "recorded_by",
     ),
     "referrals.GoalEvaluation": ("id", "evaluation", "goal", "result"),

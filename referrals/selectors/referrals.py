@@ -8,7 +8,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -195,3 +205,109 @@ def possible_duplicates(
     return qs.annotate(
         open_referrals=Count("referrals", filter=Q(referrals__status__in=Referral.OPEN_STATUSES))
     ).order_by("pk")
+
+
+def _same_child(user, *, initiative, pupil_ref) -> QuerySet[Pupil]:
+    """Other pupils the user may see with the same name and date of birth.
+
+    ``pupil_ref`` gives the pupil's fields: the pupil itself, or ``OuterRef``
+    expressions for a list. Anonymised pupils match nothing (their name is
+    a placeholder).
+    """
+    return (
+        Pupil.objects.visible_to(user)
+        .filter(
+            initiative=initiative,
+            first_name__iexact=pupil_ref("first_name"),
+            last_name__iexact=pupil_ref("last_name"),
+            date_of_birth=pupil_ref("date_of_birth"),
+            anonymised_at__isnull=True,
+        )
+        .exclude(pk=pupil_ref("pk"))
+    )
+
+
+def possible_duplicates_of(*, user, referral: Referral) -> list[Pupil]:
+    """Other pupils that may be this referral's child, each with the referrals the user sees.
+
+    What ``possible_duplicates`` finds before saving, shown after: e.g. a
+    child a parent or another school referred who is already active. Only
+    pupils and referrals the user may see; a fixed number of queries.
+    """
+    pupil = referral.pupil
+    if pupil.anonymised_at is not None:
+        return []
+    return list(
+        _same_child(
+            user,
+            initiative=pupil.initiative_id,
+            pupil_ref=lambda field: getattr(pupil, field),
+        )
+        .annotate(
+            open_referrals=Count(
+                "referrals", filter=Q(referrals__status__in=Referral.OPEN_STATUSES)
+            )
+        )
+        .select_related("school")
+        .prefetch_related(
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.visible_to(user)
+                .select_related("programme")
+                .order_by("-submitted_at", "-pk"),
+                to_attr="visible_referrals",
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def with_possible_duplicate(referrals: QuerySet[Referral], *, user) -> QuerySet[Referral]:
+    """Annotate ``has_possible_duplicate``: one subquery, whatever the number of rows."""
+    return referrals.annotate(
+        has_possible_duplicate=Exists(
+            _same_child(
+                user,
+                initiative=OuterRef("pupil__initiative_id"),
+                pupil_ref=lambda field: OuterRef(f"pupil__{field}"),
+            )
+        )
+    )
+
+
+# --- the klantmanager (client manager) ----------------------------------------------
+
+
+def client_manager_referrals(*, user) -> QuerySet[Referral]:
+    """The adults the user referred as klantmanager: what their pages and the API show."""
+    return Referral.objects.visible_to(user).filter(
+        referred_by=user, source=Referral.Source.CLIENT_MANAGER
+    )
+
+
+@dataclass(frozen=True)
+class Track:
+    """A coaching track as the klantmanager sees it: dates and end reason only."""
+
+    start_date: dt.date
+    end_date: dt.date | None
+    end_reason: str
+
+
+def coaching_tracks(referral: Referral) -> list[Track]:
+    """The start and stop of each coaching track of ``referral`` (one query), oldest first."""
+    from ..models import MatchParticipant
+
+    participations = (
+        MatchParticipant.objects.filter(referral=referral)
+        .select_related("match")
+        .order_by("match__start_date", "pk")
+    )
+    return [
+        Track(
+            start_date=p.joined_on or p.match.start_date,
+            end_date=p.left_on or p.match.end_date,
+            end_reason=p.match.get_end_reason_display() if p.match.end_reason else "",
+        )
+        for p in participations
+    ]

@@ -31,6 +31,7 @@ from .lifecycle import (
     PupilData,
     _check_programme_fits,
     _write_pupil,
+    drop_in_message,
     referral_submit,
 )
 from .match_common import require_leader
@@ -54,13 +55,17 @@ class LearnerData:
 
 
 def adult_programmes(*, municipality_ids):
-    """Active programmes for adults that serve one of these municipalities."""
+    """Active programmes for adults that serve one of these municipalities.
+
+    Not a drop-in language café: it counts visitors, nobody is referred to it by name.
+    """
     return (
         Programme.objects.filter(
             is_active=True,
             audience=Programme.Audience.ADULTS,
             municipalities__in=list(municipality_ids),
         )
+        .exclude(format=Programme.Format.DROP_IN)
         .distinct()
         .select_related("initiative")
         .order_by("initiative__name", "name")
@@ -68,10 +73,14 @@ def adult_programmes(*, municipality_ids):
 
 
 def led_adult_programmes(*, user):
-    """Active programmes for adults of the initiatives the user leads."""
+    """Active programmes for adults of the initiatives the user leads, to register a person.
+
+    Not a drop-in language café: it counts visitors, nobody is registered for it by name.
+    """
     return (
         Programme.objects.managed_by(user)
         .filter(is_active=True, audience=Programme.Audience.ADULTS)
+        .exclude(format=Programme.Format.DROP_IN)
         .select_related("initiative")
         .order_by("initiative__name", "name")
     )
@@ -135,6 +144,8 @@ def adult_referral_save(
             raise PermissionDenied(_("You can only change your own referrals."))
         if referral.status != S.DRAFT:
             raise InvalidTransitionError(referral.status, S.DRAFT)
+    if programme.format == Programme.Format.DROP_IN:
+        raise ValidationError({"programme": drop_in_message()}, code="drop_in")
     if not adult_programmes(municipality_ids=[municipality.pk]).filter(pk=programme.pk).exists():
         raise ValidationError(
             {"programme": _("This programme does not take adults from your municipality.")}
@@ -161,9 +172,16 @@ def adult_referral_save(
     referral.consent_method = consent_method
     referral.save()
     if submit:
-        _check_adult_consent(referral)
-        referral = referral_submit(referral=referral, user=user)
+        referral = adult_referral_submit(referral=referral, user=user)
     return referral
+
+
+def adult_referral_submit(
+    *, referral: Referral, user, expected_version: int | None = None
+) -> Referral:
+    """Submit a klantmanager's draft: the person's own consent must be recorded."""
+    _check_adult_consent(referral)
+    return referral_submit(referral=referral, user=user, expected_version=expected_version)
 
 
 @transaction.atomic

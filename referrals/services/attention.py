@@ -96,7 +96,7 @@ def send_attention_digests(*, today: dt.date | None = None) -> int:
     for item in items:
         if item.key in pending:
             new_by_initiative[item.initiative.pk].append(item)
-    recipients = _project_leader_emails(list(new_by_initiative))
+    recipients = project_leader_emails(list(new_by_initiative))
     now = timezone.now()
     sent = 0
     for initiative in initiatives:
@@ -117,7 +117,8 @@ def send_attention_digests(*, today: dt.date | None = None) -> int:
     return sent
 
 
-def _project_leader_emails(initiative_ids: list[int]) -> dict[int, list[str]]:
+def project_leader_emails(initiative_ids: list[int]) -> dict[int, list[str]]:
+    """The addresses of each initiative's current project leaders (ended memberships excluded)."""
     emails: dict[int, set[str]] = defaultdict(set)
     for initiative_id, email in (
         Membership.objects.current()

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.scope import scope_for
+from initiatives.models import Programme
 
 from ..models import (
     Evaluation,
@@ -54,6 +55,11 @@ SCORE_RANGE = range(1, 6)
 def _require_leader(user, referral: Referral) -> None:
     if not scope_for(user).leads(referral.programme.initiative_id):
         raise PermissionDenied(_("Only the initiative's project leaders can do this."))
+
+
+def is_adult_programme(programme) -> bool:
+    """A programme for adults: its evaluation is with the coach and the learner."""
+    return programme.audience == Programme.Audience.ADULTS
 
 
 def goal_field(goal_id: int) -> str:
@@ -88,11 +94,15 @@ def evaluation_record(
     goal_results: Iterable[tuple[int, str, str]],
     pupil_satisfaction: int | None = None,
     parent_satisfaction: int | None = None,
+    coach_satisfaction: int | None = None,
 ) -> Evaluation:
     """Record (or correct) the mid-term or end evaluation of a referral's action plan.
 
     ``goal_results`` has one ``(goal_id, result, note)`` for every goal of
-    the action plan: each goal is scored once.
+    the action plan: each goal is scored once. In a programme for adults the
+    evaluation is held with the coach and the learner: ``pupil_satisfaction``
+    is the learner's, ``coach_satisfaction`` the coach's, and there are no
+    parents; a pupil's evaluation asks the parents, not the coach.
     """
     _require_leader(user, referral)
     ensure_not_anonymised(pupils=[referral.pupil_id])
@@ -118,9 +128,21 @@ def evaluation_record(
     for field, value in (
         ("pupil_satisfaction", pupil_satisfaction),
         ("parent_satisfaction", parent_satisfaction),
+        ("coach_satisfaction", coach_satisfaction),
     ):
         if value is not None and value not in SATISFACTION_RANGE:
             errors[field] = _("Choose a score from 1 to 5.")
+    if is_adult_programme(referral.programme):
+        if parent_satisfaction is not None:
+            errors["parent_satisfaction"] = _(
+                "An adult's evaluation is held with the coach and the learner, without "
+                "parents: give the coach's satisfaction instead."
+            )
+    elif coach_satisfaction is not None:
+        errors["coach_satisfaction"] = _(
+            "The coach's satisfaction is asked in programmes for adults; a pupil's "
+            "evaluation asks the parents."
+        )
 
     goals = {g.pk: g for g in Goal.objects.filter(plan__referral=referral)}
     results: dict[int, tuple[str, str]] = {}
@@ -150,6 +172,7 @@ def evaluation_record(
     evaluation.summary = (summary or "").strip()
     evaluation.pupil_satisfaction = pupil_satisfaction
     evaluation.parent_satisfaction = parent_satisfaction
+    evaluation.coach_satisfaction = coach_satisfaction
     evaluation.recorded_by = user
     evaluation.save()
     evaluation.goal_results.all().delete()

@@ -149,9 +149,12 @@ def referral_transition(
 
 
 def _notify_referrer_after_commit(change: ReferralStatusChange) -> None:
-    from ..tasks import send_referral_status_email
+    from .notifications import queue_status_email
 
-    transaction.on_commit(lambda: send_referral_status_email.delay(change.pk))
+    change_id = change.pk
+    # Never raises: with the queue down the change stays, and the sweep
+    # (notifications.resend_unsent_status_emails) sends the email later.
+    transaction.on_commit(lambda: queue_status_email(change_id))
 
 
 # --- drafts and submission ------------------------------------------------
@@ -187,6 +190,14 @@ def age_on(date_of_birth: dt.date, day: dt.date) -> int:
     )
 
 
+def drop_in_message() -> str:
+    """Why nobody is referred by name to a drop-in language café (headcounts only)."""
+    return _(
+        "A language café (drop-in) records only the number of visitors per session, "
+        "no names: nobody can be referred to it. Choose another programme."
+    )
+
+
 def _check_programme_fits(
     programme: Programme,
     *,
@@ -195,7 +206,7 @@ def _check_programme_fits(
     today: dt.date,
     audience: str = Programme.Audience.PUPILS,
 ):
-    """The programme takes this person: their audience, school, age and school year."""
+    """The programme takes this person: their audience, format, school, age and school year."""
     errors: dict[str, str] = {}
     if programme.audience != audience:
         errors["programme"] = (
@@ -203,6 +214,8 @@ def _check_programme_fits(
             if programme.audience == Programme.Audience.ADULTS
             else _("This programme is for pupils, not for adults.")
         )
+    if programme.format == Programme.Format.DROP_IN:
+        errors.setdefault("programme", drop_in_message())
     if (
         school is not None
         and not Programme.objects.serving_school(school).filter(pk=programme.pk).exists()
@@ -277,15 +290,26 @@ def referral_save_draft(
     consent_date: dt.date | None = None,
     consent_method: str = "",
     referral: Referral | None = None,
+    expected_version: int | None = None,
 ) -> Referral:
-    """Create or update a school's draft referral (pupil, guardians, question, consent)."""
+    """Create or update a school's draft referral (pupil, guardians, question, consent).
+
+    Updating a draft claims its version (``expected_version``, the one the
+    form or client read; without it the version ``referral`` was loaded at)
+    and bumps it: of two people saving the same draft from one version, the
+    first wins and the second gets ``ConcurrentChangeError``; a submit from a
+    page opened before the save is stale too.
+    """
     scope = scope_for(user)
     if not (scope.is_superuser or school.pk in scope.school_ids):
         raise PermissionDenied(_("You can only refer pupils from your own school."))
     if referral is not None:
         ensure_not_anonymised(pupils=[referral.pupil_id])
+        if expected_version is not None and expected_version != referral.version:
+            raise ConcurrentChangeError()
         if referral.status != S.DRAFT:
             raise InvalidTransitionError(referral.status, S.DRAFT)
+        claim_version(referral, referral.version)
     today = timezone.localdate()
     _check_programme_fits(programme, school=school, pupil=pupil, today=today)
     if consent_date and consent_date > today:

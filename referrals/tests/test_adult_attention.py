@@ -97,3 +97,25 @@ def test_the_mid_term_evaluation_works_for_an_adult_without_a_school(world):
     assert not [
         i for i in items_for_initiative(world.a.initiative) if i.rule == Rule.MID_EVALUATION
     ]
+
+
+def test_an_adult_match_halfway_without_a_mid_term_evaluation_gets_the_reminder(world):
+    today = timezone.localdate()
+    # 20 weeks planned, 10 held: halfway today, with the coach and the learner still to meet.
+    match = adult_match(world.a, start=today - dt.timedelta(weeks=10))
+    referral = match.participants.get().referral
+
+    items = [i for i in items_for_initiative(world.a.initiative) if i.rule == Rule.MID_EVALUATION]
+
+    assert [(i.match, i.anchor) for i in items] == [(match, "mid")]
+    goal = referral.action_plan.goals.get()
+    evaluation_record(
+        user=world.a.project_leader,
+        referral=referral,
+        moment=Evaluation.Moment.MID,
+        held_on=today,
+        goal_results=[(goal.pk, GoalEvaluation.Result.PARTLY, "")],
+    )
+    assert not [
+        i for i in items_for_initiative(world.a.initiative) if i.rule == Rule.MID_EVALUATION
+    ]

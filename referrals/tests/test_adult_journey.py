@@ -3,28 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import client_manager_of
 from initiatives.models import Programme
+from initiatives.services.adult import adult_programme_add_default_questions
 from initiatives.tests.factories import ProgrammeFactory, VOGFactory, VolunteerFactory
+from referrals.attention import items_for_initiative
+from referrals.certificates import certificate_for
 from referrals.models import (
+    AttentionSignal,
     CoachCheckIn,
+    ContactMoment,
     DropOutSignal,
+    Evaluation,
+    ImpactMeasurement,
     LearnerProfile,
     Match,
+    MatchParticipant,
     Pupil,
     Referral,
 )
 from referrals.services import action_plan_record, match_create, match_end
+from referrals.services.evaluations import goal_field, question_field
 from referrals.services.intake import GoalData
+from referrals.services.sessions import contact_moment_log
+
+from .test_certificate import pdf_text
 
 S = Referral.Status
 pytestmark = pytest.mark.django_db
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def adult_programme(side, **kwargs) -> Programme:
@@ -194,6 +210,214 @@ def test_the_klantmanager_refers_and_follows_the_track(
     assert str(Match.EndReason.PUPIL_STOPPED.label) in page or "gestopt" in page.lower()
     assert "Geheime eindnotitie Zonnebloem" not in page
     assert "Coachvanderlaan" not in page
+
+
+def at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(10), tzinfo=AMSTERDAM)
+
+
+def log_sessions(user, match, days) -> None:
+    for day in days:
+        contact_moment_log(
+            user=user,
+            match=match,
+            kind=ContactMoment.Kind.SESSION,
+            date=day,
+            duration_minutes=90,
+            note="Geheime sessienotitie Klaproos",
+        )
+
+
+def test_the_adults_track_through_evaluation_impact_and_the_certificate(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    """Referred by the klantmanager; measured at start, halfway and end; certificate at the end."""
+    referred_on = timezone.localdate() - dt.timedelta(weeks=22)
+    start = referred_on + dt.timedelta(weeks=1)
+    halfway = start + dt.timedelta(weeks=10)
+    end = start + dt.timedelta(weeks=20)
+    manager = client_manager_of(world.a.municipality, email="klantmanager-a@example.nl")
+    leader_user = world.a.project_leader
+
+    with time_machine.travel(at(referred_on), tick=False) as traveller:
+        # 20 meetings in 20 weeks, with the default questions for adults.
+        programme = adult_programme(world.a, planned_meetings=20, usual_duration_weeks=20)
+        questions = adult_programme_add_default_questions(programme=programme)
+        assert [q.text for q in questions] == [
+            "Spreekvaardigheid in het Nederlands",
+            "Sociale contacten en activiteiten",
+            "Tevredenheid over de taalcoach",
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(manager).post(
+                reverse("referrals:client_manager_create"), form_data(programme)
+            )
+        assert response.status_code == 302
+        referral = Referral.objects.get(pupil__last_name="Gebremariam")
+        leader = client_for(leader_user)
+        leader.post(
+            reverse("referrals:leader_accept", kwargs={"pk": referral.pk}),
+            {"version": referral.version},
+        )
+        referral.refresh_from_db()
+        assert referral.status == S.INTAKE
+        action_plan_record(
+            referral=referral,
+            user=leader_user,
+            goals=[GoalData("Zelf een afspraak bij de huisarts maken", "Coach", halfway)],
+        )
+        goal = referral.action_plan.goals.get()
+
+        # The start measurement, during the intake.
+        impact_url = reverse("referrals:impact_record", kwargs={"pk": referral.pk})
+
+        def measure(client, moment: str, scores: list[int]):
+            answer = client.post(
+                impact_url,
+                {
+                    "moment": moment,
+                    "measured_on": timezone.localdate().isoformat(),
+                    **{
+                        question_field(q.pk): str(n) for q, n in zip(questions, scores, strict=True)
+                    },
+                },
+            )
+            assert answer.status_code == 302, answer.content.decode()
+
+        measure(leader, "start", [2, 1, 3])
+        referral.refresh_from_db()
+        leader.post(
+            reverse("referrals:leader_waitlist", kwargs={"pk": referral.pk}),
+            {"version": referral.version},
+        )
+        referral.refresh_from_db()
+        assert referral.status == S.WAITING
+
+        # A week later the coach starts.
+        traveller.move_to(at(start))
+        coach = VolunteerFactory(initiative=world.a.initiative, active=True, last_name="Coachsma")
+        VOGFactory(volunteer=coach)
+        match = match_create(
+            user=leader_user,
+            referrals=[referral],
+            volunteer=coach,
+            location_type=Match.LocationType.LIBRARY,
+            start_date=start,
+        )
+        assert match.planned_end_date == end
+
+        # Halfway: ten meetings held, and the mid-term evaluation is due.
+        traveller.move_to(at(halfway))
+        log_sessions(leader_user, match, [start + dt.timedelta(weeks=w) for w in range(10)])
+        due = [
+            i
+            for i in items_for_initiative(world.a.initiative)
+            if i.rule == AttentionSignal.Rule.MID_EVALUATION
+        ]
+        assert [i.match for i in due] == [match]
+
+        leader = client_for(leader_user)
+        evaluation_url = reverse("referrals:evaluation_record", kwargs={"pk": referral.pk})
+        form = leader.get(evaluation_url).content.decode()
+        assert "Hoe tevreden is de deelnemer?" in form
+        assert "Hoe tevreden is de taalcoach?" in form
+        assert "Hoe tevreden zijn de ouders?" not in form
+        response = leader.post(
+            evaluation_url,
+            {
+                "moment": "mid",
+                "held_on": halfway.isoformat(),
+                goal_field(goal.pk): "partly",
+                "pupil_satisfaction": "4",
+                "coach_satisfaction": "4",
+                "summary": "Geheime evaluatie Korenbloem",
+            },
+        )
+        assert response.status_code == 302
+        measure(leader, "mid", [3, 2, 4])
+        assert not [
+            i
+            for i in items_for_initiative(world.a.initiative)
+            if i.rule == AttentionSignal.Rule.MID_EVALUATION
+        ]
+
+        # The end: twenty meetings held, the final evaluation, the track completed.
+        traveller.move_to(at(end))
+        log_sessions(leader_user, match, [start + dt.timedelta(weeks=w) for w in range(10, 20)])
+        leader = client_for(leader_user)
+        assert (
+            leader.post(
+                evaluation_url,
+                {
+                    "moment": "end",
+                    "held_on": end.isoformat(),
+                    goal_field(goal.pk): "achieved",
+                    "pupil_satisfaction": "5",
+                    "coach_satisfaction": "5",
+                },
+            ).status_code
+            == 302
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            match_end(
+                user=leader_user,
+                match=match,
+                end_date=end,
+                end_reason=Match.EndReason.COMPLETED,
+            )
+        referral.refresh_from_db()
+        assert referral.status == S.COMPLETED
+        measure(leader, "end", [4, 4, 5])
+
+        evaluations = {e.moment: e for e in Evaluation.objects.filter(referral=referral)}
+        assert set(evaluations) == {"mid", "end"}
+        assert (evaluations["mid"].pupil_satisfaction, evaluations["mid"].coach_satisfaction) == (
+            4,
+            4,
+        )
+        assert evaluations["end"].parent_satisfaction is None
+        scores = {
+            m.moment: [s.score for s in m.scores.order_by("question__order")]
+            for m in ImpactMeasurement.objects.filter(referral=referral)
+        }
+        assert scores == {"start": [2, 1, 3], "mid": [3, 2, 4], "end": [4, 4, 5]}
+        impact_page = leader.get(impact_url).content.decode()
+        assert "Spreekvaardigheid in het Nederlands" in impact_page
+
+        # The klantmanager hears of the stop and sees it, never the content.
+        assert [m.to for m in mail.outbox] == [["klantmanager-a@example.nl"]]
+        page = client_for(manager).get(
+            reverse("referrals:client_manager_detail", kwargs={"pk": referral.pk})
+        )
+        content = page.content.decode()
+        assert "gestopt op" in content and "Afgerond" in content
+        for secret in ("Korenbloem", "Klaproos", "Coachsma"):
+            assert secret not in content
+
+        # The Bewijs van Deelname: linked from the match, downloaded as a PDF.
+        participant = MatchParticipant.objects.get(match=match, referral=referral)
+        certificate_url = reverse("referrals:certificate", args=[participant.pk])
+        moments = leader.get(reverse("referrals:match_moments", args=[match.pk]))
+        assert certificate_url in moments.content.decode()
+        download = leader.get(certificate_url)
+        assert download.status_code == 200
+        assert download["Content-Type"] == "application/pdf"
+        assert re.search(
+            r'filename="[a-z-]+-abebech-gebremariam\.pdf"', download["Content-Disposition"]
+        )
+        pdf = pdf_text(download.content)
+        assert download.content.startswith(b"%PDF")
+        assert b"Abebech Gebremariam" in pdf
+        facts = certificate_for(participant, signed_by=leader_user)
+        assert (facts.programme, facts.start, facts.end, facts.sessions_held) == (
+            "Taalcoaching Inburgering",
+            start,
+            end,
+            20,
+        )
+        # The klantmanager does not download it (a page of the initiative).
+        assert client_for(manager).get(certificate_url).status_code == 403
 
 
 def test_a_draft_is_not_seen_by_the_initiative_and_can_be_submitted_later(world, client_for):

@@ -147,3 +147,37 @@ def test_the_klantmanager_has_a_menu_item_and_a_home_section(world, client_for):
     other = client_for(world.a.school_referrer).get(reverse("home")).content.decode()
     assert 'id="home-client-manager"' not in other
     assert reverse("referrals:client_manager_list") not in other
+
+
+@pytest.mark.parametrize("left", [False, True], ids=["current", "left"])
+def test_the_klantmanager_emails_reach_only_a_current_klantmanager(
+    world, left, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core import mail
+
+    from referrals.services import referral_transition
+    from referrals.services.adults import drop_out_signal_record
+
+    manager = client_manager_of(world.a.municipality)
+    referral = adult_referral(world.a, manager)
+    if left:
+        manager.memberships.update(ended_at=timezone.now() - dt.timedelta(days=30))
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.WAITING)
+        referral.refresh_from_db()
+        referral_transition(
+            referral=referral, to_status=Referral.Status.MATCHED, user=world.a.project_leader
+        )
+        drop_out_signal_record(
+            user=world.a.project_leader,
+            referral=referral,
+            reason="Komt niet meer",
+            signalled_on=timezone.localdate(),
+        )
+
+    recipients = [address for message in mail.outbox for address in message.to]
+    assert recipients == ([] if left else [manager.email, manager.email])

@@ -17,7 +17,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -478,6 +478,18 @@ def test_the_digest_emails_each_project_leader_once_and_nothing_the_second_time(
     assert second == 0
     assert len(mail.outbox) == 2
     assert not AttentionSignal.objects.filter(notified_at__isnull=True).exists()
+
+
+def test_the_digest_never_reaches_a_former_project_leader(
+    world, django_capture_on_commit_callbacks
+):
+    former = project_leader_of(world.a.initiative, email="oud@example.nl")
+    former.memberships.update(ended_at=timezone.now() - dt.timedelta(days=30))
+
+    run_digest(django_capture_on_commit_callbacks)
+
+    assert sent_to(former.email) == []
+    assert len(sent_to(world.a.project_leader.email)) == 1
 
 
 def _no_session(side):

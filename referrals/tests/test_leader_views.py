@@ -201,6 +201,87 @@ def test_the_waiting_for_a_place_mark_shows_in_the_inbox(world, client_for):
     assert shown(response, "Waiting for a place")
 
 
+def _same_child_again(side, known, **referral_fields) -> Referral:
+    """A new referral of a child the initiative already knows, as a new pupil record."""
+    pupil = PupilFactory(
+        initiative=side.initiative,
+        school=None,
+        first_name=known.first_name,
+        last_name=known.last_name.upper(),  # typed differently
+        date_of_birth=known.date_of_birth,
+    )
+    fields = {"from_parent": True, "submitted_at": moment_ago(2), **referral_fields}
+    return ReferralFactory(pupil=pupil, programme=side.programme, **fields)
+
+
+def test_a_child_already_active_is_pointed_out_in_the_inbox_and_on_the_detail(world, client_for):
+    known = world.a.pupil  # matched through world a's school: already active
+    again = _same_child_again(world.a, known)
+    other = referral_for(world.a)
+    client = client_for(world.a.project_leader)
+
+    inbox = client.get(reverse("referrals:inbox"))
+    detail = client.get(url("leader_detail", again))
+
+    assert inbox.status_code == detail.status_code == 200
+    assert f"{url('leader_detail', again)}#possible-duplicates" in text(inbox)
+    assert f"{url('leader_detail', other)}#possible-duplicates" not in text(inbox)
+    assert text(inbox).count("data-possible-duplicate") == 1
+    assert 'id="possible-duplicates"' in text(detail)
+    assert shown(detail, "Possible duplicate")
+    assert shown(detail, "Already active")
+    assert url("leader_detail", world.a.referral) in text(detail)  # a link to the known one
+    assert 'id="possible-duplicates"' not in text(client.get(url("leader_detail", other)))
+
+
+def test_the_known_child_shows_the_new_referral_as_a_possible_duplicate_too(world, client_for):
+    again = _same_child_again(world.a, world.a.pupil)
+
+    response = client_for(world.a.project_leader).get(url("leader_detail", world.a.referral))
+
+    assert url("leader_detail", again) in text(response)
+
+
+def test_the_duplicate_panel_shows_only_what_the_leader_may_see(world, client_for):
+    # The same child known in initiative b, and a school's draft in initiative a:
+    # neither is revealed to the leader of a.
+    new = referral_for(world.a)
+    _same_child_again(world.b, new.pupil)
+    draft_pupil = PupilFactory(
+        initiative=world.a.initiative,
+        school=world.a.school,
+        first_name=new.pupil.first_name,
+        last_name=new.pupil.last_name,
+        date_of_birth=new.pupil.date_of_birth,
+    )
+    draft = ReferralFactory(pupil=draft_pupil, programme=world.a.programme, draft=True)
+    client = client_for(world.a.project_leader)
+
+    detail = client.get(url("leader_detail", new))
+    inbox = client.get(reverse("referrals:inbox"))
+
+    assert 'id="possible-duplicates"' not in text(detail)
+    assert url("leader_detail", draft) not in text(detail)
+    assert "data-possible-duplicate" not in text(inbox)
+
+
+def test_the_inbox_query_count_stays_the_same_with_possible_duplicates(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.a.project_leader)
+    page_url = reverse("referrals:inbox")
+    for _ in range(3):
+        _same_child_again(world.a, referral_for(world.a, status=S.INTAKE).pupil)
+    few = _count_queries(client, page_url, django_assert_max_num_queries, 25)
+    for _ in range(9):
+        _same_child_again(world.a, referral_for(world.a, status=S.INTAKE).pupil)
+
+    many = _count_queries(client, page_url, django_assert_max_num_queries, few)
+
+    assert many == few
+    assert text(client.get(page_url)).count("data-possible-duplicate") == 24
+
+
 # --- decline ------------------------------------------------------------------
 
 
@@ -430,6 +511,49 @@ def test_planning_a_meeting_outside_intake_shows_a_message(world, client_for):
 # --- priority and the waitlist ---------------------------------------------------
 
 
+def waitlist_cells(response, referral: Referral) -> list[str]:
+    """The cells of the waitlist row of ``referral``, as text."""
+    import html
+
+    found = re.search(
+        rf'<tr class="utrecht-table__row" data-referral="{referral.pk}">(.*?)</tr>',
+        text(response),
+        re.S,
+    )
+    assert found, f"no row for referral {referral.pk}"
+    cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", found.group(1), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
+
+
+def test_the_waitlist_shows_school_age_needs_and_the_parents_language(world, client_for):
+    today = timezone.localdate()
+    from_school = referral_for(world.a, status=S.WAITING, days=30)
+    from_school.pupil.date_of_birth = today.replace(year=today.year - 9) - dt.timedelta(days=1)
+    from_school.pupil.needs = "Rekenen: breuken en procenten."
+    from_school.pupil.save()
+    from_parent = referral_for(
+        world.a, status=S.WAITING, days=3, source=Referral.Source.PARENT, referring_school=None
+    )
+    from_parent.pupil.date_of_birth = today.replace(year=today.year - 11)
+    from_parent.pupil.needs = ""
+    from_parent.pupil.save()
+
+    response = client_for(world.a.project_leader).get(reverse("referrals:waitlist"))
+
+    # Priority, pupil, days since referral, school, age, needs, language, match.
+    school_row = waitlist_cells(response, from_school)
+    assert school_row[2] == "30"
+    assert school_row[3] == world.a.school.name
+    assert school_row[4] == "9"
+    assert school_row[5] == "Rekenen: breuken en procenten."
+    assert school_row[6] == "Tigrinya (tolk nodig)"
+    parent_row = waitlist_cells(response, from_parent)
+    with translation.override("nl"):
+        assert parent_row[3] == str(Referral.Source.PARENT.label)  # the source, no school
+    assert parent_row[4] == "11"
+    assert parent_row[5] == from_parent.support_what  # no needs recorded: the question
+
+
 def test_changing_priority_records_the_reason_and_reorders_the_waitlist(world, client_for):
     world.a.unmatched_referral.delete()
     first = referral_for(world.a, status=S.WAITING, first_name="Eerstaangemeld", days=30)
@@ -610,6 +734,173 @@ def test_another_initiatives_programme_on_the_waitlist_is_404(world, client_for)
     assert response.status_code == 404
 
 
+# --- bad input on the leader's forms -------------------------------------------------
+# Garbage never gives a 500 and never writes anything: the form comes back with
+# its errors (200) or, for a stale or out-of-range version, the detail page
+# with the "someone else changed this" message (302).
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"version": "abc", "date": "x", "time": "y", "attendees": ["zzz"]},
+        {"version": "1", "date": "2024-13-45", "time": "25:99", "attendees": ["parent"]},
+        {"version": "1", "date": days_ago(-14).isoformat(), "time": "10:00", "attendees": []},
+        {
+            "version": "1",
+            "date": days_ago(-14).isoformat(),
+            "time": "10:00",
+            "attendees": ["bogus"],
+        },
+        {"version": "1", "date": "0001-01-01", "time": "00:00", "attendees": ["parent"]},
+        {"version": "1", "date": "9999-12-31", "time": "23:59", "attendees": ["parent"]},
+        {
+            "version": "0",
+            "date": days_ago(-14).isoformat(),
+            "time": "10:00",
+            "attendees": ["parent"],
+        },
+        {
+            "version": "99999999999999999999",
+            "date": days_ago(-14).isoformat(),
+            "time": "10:00",
+            "attendees": ["parent"],
+        },
+        {},
+    ],
+)
+def test_invalid_meeting_plan_input_never_errors(world, client_for, data):
+    referral = referral_for(world.a, status=S.INTAKE)
+
+    response = client_for(world.a.project_leader).post(url("leader_meeting_plan", referral), data)
+
+    assert response.status_code in (200, 302)
+    assert not TripartiteMeeting.objects.filter(referral=referral).exists()
+    referral.refresh_from_db()
+    assert referral.version == 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"held_on": "nope"},
+        {"held_on": "0001-01-01"},
+        {"held_on": days_ago(-3).isoformat()},
+        {"goals-0-review_date": "nope"},
+        {"goals-0-description": ""},
+        {"goals-0-responsible": ""},
+        {"goals-TOTAL_FORMS": "abc"},
+        {"goals-TOTAL_FORMS": "5000"},
+        {"goals-TOTAL_FORMS": "0"},
+        {"attendees": ["bogus"]},
+        {"agreements": ""},
+        {"version": "-1"},
+        {"version": "abc"},
+        {"version": "99999999999999999999"},
+    ],
+)
+def test_invalid_meeting_outcome_input_never_errors(world, client_for, extra):
+    referral = referral_for(world.a, status=S.INTAKE)
+    meeting = TripartiteMeetingFactory(referral=referral, held_on=None)
+    data = {
+        "version": referral.version,
+        "held_on": days_ago(1).isoformat(),
+        "attendees": ["parent"],
+        "agreements": "Afspraken.",
+        "goals-TOTAL_FORMS": "1",
+        "goals-INITIAL_FORMS": "0",
+        "goals-0-description": "Doel",
+        "goals-0-responsible": "Leerling",
+        "goals-0-review_date": days_ago(-30).isoformat(),
+        **extra,
+    }
+
+    response = client_for(world.a.project_leader).post(
+        url("leader_meeting_outcome", referral, meeting_pk=meeting.pk), data
+    )
+
+    assert response.status_code in (200, 302)
+    meeting.refresh_from_db()
+    assert meeting.held_on is None
+    assert not ActionPlan.objects.filter(referral=referral).exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"priority-priority": "abc"},
+        {"priority-priority": "9"},
+        {"priority-priority": "0"},
+        {"priority-priority": ""},
+        {"priority-reason": ""},
+        {"priority-version": "x"},
+        {"priority-version": "-3"},
+        {"priority-version": "99999999999999999999"},
+    ],
+)
+def test_invalid_priority_input_never_errors(world, client_for, extra):
+    referral = referral_for(world.a, status=S.WAITING)
+    data = {"priority-version": 1, "priority-priority": 1, "priority-reason": "Dringend.", **extra}
+
+    response = client_for(world.a.project_leader).post(url("leader_priority", referral), data)
+
+    assert response.status_code in (200, 302)
+    assert not PriorityChange.objects.filter(referral=referral).exists()
+    referral.refresh_from_db()
+    assert referral.version == 1
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"postcode": "hallo"},
+        {"postcode": "0123 AB"},
+        {"date_of_birth": "1800-01-01"},
+        {"date_of_birth": "31-02-abc"},
+        {"date_of_birth": days_ago(-5).isoformat()},
+        {"consent_date": "2999-01-01"},
+        {"consent_date": "gisteren"},
+        {"consent_method": "telepathy"},
+        {"grade": "99"},
+        {"grade": "abc"},
+        {"source": "client_manager"},
+        {"source": "bogus"},
+        {"source": "school"},  # without the school
+        {"school": "abc", "source": "school"},
+        {"guardians-TOTAL_FORMS": "x"},
+        {"guardians-TOTAL_FORMS": "5000"},
+        {"guardians-0-email": "no"},
+        {"guardians-0-phone": "x" * 30},
+        {"programme": "abc"},
+        {"programme": "999999"},
+        {"neighbourhood": "999999"},
+        {"home_languages": "a" * 300},
+        {"first_name": ""},
+        {"first_name": "x" * 300},
+    ],
+)
+def test_invalid_leader_referral_input_never_errors(world, client_for, extra):
+    from referrals.models import Guardian, Pupil
+
+    before = Pupil.objects.count(), Guardian.objects.count(), Referral.objects.count()
+
+    response = client_for(world.a.project_leader).post(
+        reverse("referrals:leader_create"), _create_data(world.a, **extra)
+    )
+
+    assert response.status_code == 200
+    assert (Pupil.objects.count(), Guardian.objects.count(), Referral.objects.count()) == before
+
+
+def test_the_leader_form_stores_the_postcode_as_the_school_form_does(world, client_for):
+    response = client_for(world.a.project_leader).post(
+        reverse("referrals:leader_create"), _create_data(world.a, postcode="3531ab")
+    )
+
+    assert response.status_code == 302
+    assert Referral.objects.get(pupil__first_name="Noor").pupil.postcode == "3531 AB"
+
+
 # --- query counts ----------------------------------------------------------------
 
 
@@ -782,6 +1073,29 @@ def test_a_decision_on_the_page_emails_only_the_submitting_referrer(
         )
 
     assert [m.to for m in mail.outbox] == [[world.a.school_referrer.email]]
+
+
+def test_the_status_email_is_in_dutch_when_the_leader_works_in_english(
+    world, client_for, django_capture_on_commit_callbacks, settings
+):
+    referral = referral_for(world.a)
+    client = client_for(world.a.project_leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("leader_decline", referral),
+            {"decline-version": 1, "decline-reason": "Buiten de doelgroep."},
+            follow=True,
+        )
+
+    assert "The referral has been declined" in text(response)  # the page is English
+    [message] = mail.outbox
+    assert message.subject == f"Aanmelding voor {world.a.programme.name}: Afgewezen"
+    assert message.body.startswith("Hallo,")
+    assert "De status van de aanmelding van" in message.body
+    assert "is nu: Afgewezen." in message.body
+    assert "The status of the referral" not in message.body
 
 
 # --- access --------------------------------------------------------------------------

@@ -252,6 +252,24 @@ def test_contact_moment_longer_than_ten_hours_is_rejected_by_database():
         ContactMoment.objects.filter(pk=moment.pk).update(duration_minutes=601)
 
 
+def test_held_contact_moment_of_zero_minutes_is_rejected_by_database():
+    moment = ContactMomentFactory(attendance=ContactMoment.Attendance.HELD)
+
+    with violates("contact_moment_held_has_duration"):
+        ContactMoment.objects.filter(pk=moment.pk).update(duration_minutes=0)
+
+
+@pytest.mark.parametrize(
+    "attendance",
+    [ContactMoment.Attendance.PUPIL_ABSENT, ContactMoment.Attendance.VOLUNTEER_CANCELLED],
+)
+def test_session_that_did_not_take_place_may_last_zero_minutes(attendance):
+    moment = ContactMomentFactory(attendance=attendance, duration_minutes=0)
+
+    moment.refresh_from_db()
+    assert (moment.attendance, moment.duration_minutes) == (attendance, 0)
+
+
 def test_tutoring_session_without_match_is_rejected_by_database():
     moment = ContactMomentFactory(kind=ContactMoment.Kind.SESSION)
     pupil = PupilFactory()

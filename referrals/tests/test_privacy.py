@@ -452,12 +452,14 @@ def test_project_leader_downloads_all_data_of_the_pupil_as_json(world, client_fo
         "exported_at",
         "initiative",
         "pupil",
+        "learner_profile",
         "guardians",
         "availability",
         "referrals",
         "matches",
         "contact_moments",
     ]
+    assert data["learner_profile"] is None  # a child
     assert data["pupil"]["first_name"] == "Yasmina"
     assert data["pupil"]["postcode"] == "3531 ZW"
     assert data["pupil"]["date_of_birth"] == world.a.pupil.date_of_birth.isoformat()
@@ -518,6 +520,122 @@ def test_the_pdf_is_a_tagged_dutch_document_with_the_pupils_data(world, client_f
         (processing.EXPORT_PDF, processing.PUPIL),
         (processing.EXPORT_PDF, processing.GUARDIAN),
     ]
+
+
+def adult_learner_history(side) -> None:
+    """Make the side's pupil an adult learner, with a drop-out signal and a coach check-in."""
+    from referrals.models import CoachCheckIn, DropOutSignal, LearnerProfile
+
+    LearnerProfile.objects.create(
+        pupil=side.pupil,
+        municipality=side.municipality,
+        phone="06-99887766",
+        email="yasmina.leert@example.nl",
+        learning_route=LearnerProfile.LearningRoute.B1,
+        level_goal=LearnerProfile.Level.B1,
+        language_school="Taalschool Lombok",
+        has_coach=True,
+    )
+    DropOutSignal.objects.create(
+        referral=side.referral,
+        match=side.match,
+        signalled_on=ENDED,
+        reason=f"Werk bij {SECRET} gaat voor",
+        recorded_by=side.project_leader,
+    )
+    CoachCheckIn.objects.create(
+        match=side.match,
+        held_on=ENDED,
+        note=f"Coach ziet {SECRET} groeien",
+        recorded_by=side.project_leader,
+    )
+
+
+def test_the_export_holds_the_adult_learners_details_signals_and_check_ins(
+    world, client_for, recorded
+):
+    adult_learner_history(world.a)
+
+    data = json.loads(client_for(world.a.project_leader).get(json_url(world.a)).content)
+
+    assert data["learner_profile"] == {
+        "municipality": world.a.municipality.name,
+        "phone": "06-99887766",
+        "email": "yasmina.leert@example.nl",
+        "learning_route": "b1",
+        "learning_route_label": "B1-route",
+        "level_goal": "B1",
+        "language_school": "Taalschool Lombok",
+        "has_coach": True,
+    }
+    (signal,) = data["referrals"][0]["drop_out_signals"]
+    assert (signal["signalled_on"], signal["reason"], signal["match_id"]) == (
+        ENDED.isoformat(),
+        f"Werk bij {SECRET} gaat voor",
+        world.a.match.pk,
+    )
+    assert data["matches"][0]["coach_check_ins"] == [
+        {"held_on": ENDED.isoformat(), "note": f"Coach ziet {SECRET} groeien"}
+    ]
+
+
+def test_the_pdf_holds_the_adult_learners_details_signals_and_check_ins(
+    world, client_for, recorded
+):
+    from pypdf import PdfReader
+
+    adult_learner_history(world.a)
+
+    response = client_for(world.a.project_leader).get(pdf_url(world.a))
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    for value in (
+        "06-99887766",
+        "yasmina.leert@example.nl",
+        "Taalschool Lombok",
+        "B1-route",
+        f"Werk bij {SECRET} gaat voor",
+        f"Coach ziet {SECRET} groeien",
+    ):
+        assert value in text, value
+
+
+# Where the export holds each kind of record whose fields the anonymisation erases.
+EXPORTED_AT = {
+    "referrals.Pupil": ("pupil",),
+    "referrals.Guardian": ("guardians", 0),
+    "referrals.Referral": ("referrals", 0),
+    "referrals.ReferralStatusChange": ("referrals", 0, "status_history", 0),
+    "referrals.PriorityChange": ("referrals", 0, "priority_changes", 0),
+    "referrals.TripartiteMeeting": ("referrals", 0, "meetings", 0),
+    "referrals.Goal": ("referrals", 0, "goals", 0),
+    "referrals.Evaluation": ("referrals", 0, "evaluations", 0),
+    "referrals.GoalEvaluation": ("referrals", 0, "evaluations", 0, "goal_results", 0),
+    "referrals.DropOutSignal": ("referrals", 0, "drop_out_signals", 0),
+    "referrals.Match": ("matches", 0),
+    "referrals.CoachCheckIn": ("matches", 0, "coach_check_ins", 0),
+    "referrals.ContactMoment": ("contact_moments", 0),
+    "referrals.LearnerProfile": ("learner_profile",),
+}
+
+
+def test_the_export_holds_every_field_the_anonymisation_erases(world):
+    """What the right to erasure takes away, the right of access shows first."""
+    from referrals.privacy.fields import ERASED
+
+    rich_history(world.a)
+    adult_learner_history(world.a)
+    data = privacy.pupil_export_data(world.a.pupil)
+
+    assert set(EXPORTED_AT) == set(ERASED)
+    missing = []
+    for model, path in EXPORTED_AT.items():
+        record = data
+        for step in path:
+            record = record[step]
+        missing += [f"{model}.{field}" for field in ERASED[model] if field not in record]
+    assert missing == []
 
 
 @pytest.mark.parametrize(

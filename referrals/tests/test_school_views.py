@@ -252,6 +252,74 @@ def test_edit_draft_can_remove_a_guardian_but_not_the_last(client_for, world):
     assert draft.pupil.guardians.count() == 1
 
 
+def _draft_edit(world, draft, **overrides) -> dict:
+    return referral_post(
+        world.a.programme,
+        first_name=draft.pupil.first_name,
+        last_name=draft.pupil.last_name,
+        version=str(draft.version),
+        **overrides,
+    )
+
+
+def _stale_message() -> str:
+    with translation.override("nl"):
+        return services.ConcurrentChangeError().messages[0]
+
+
+def test_two_colleagues_saving_the_same_draft_the_second_is_told(client_for, world):
+    draft = school_referral(world, draft=True)
+    colleague = school_referrer_of(world.a.school)
+    url = reverse("referrals:school_edit", kwargs={"pk": draft.pk})
+    # Both opened the form at version 1.
+    first = client_for(world.a.school_referrer).post(
+        url, _draft_edit(world, draft, support_what="Versie A", action="draft")
+    )
+    second = client_for(colleague).post(
+        url, _draft_edit(world, draft, support_what="Versie B", action="draft")
+    )
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert _stale_message() in page(second)
+    draft.refresh_from_db()
+    assert draft.support_what == "Versie A"
+    assert draft.version == 2
+
+
+def test_a_stale_submit_after_a_colleagues_draft_save_is_refused(client_for, world):
+    draft = school_referral(world, draft=True)
+    colleague = school_referrer_of(world.a.school)
+    url = reverse("referrals:school_edit", kwargs={"pk": draft.pk})
+    opened = _draft_edit(world, draft, support_what="Versie A", action="submit")
+    saved = client_for(colleague).post(
+        url, _draft_edit(world, draft, support_what="Versie B", action="draft")
+    )
+    assert saved.status_code == 302
+
+    response = client_for(world.a.school_referrer).post(url, opened)
+
+    assert response.status_code == 200
+    assert _stale_message() in page(response)
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT
+    assert draft.support_what == "Versie B"
+    assert not draft.status_changes.exists()
+
+
+def test_a_draft_saved_and_submitted_in_one_go_moves_on_one_version(client_for, world):
+    draft = school_referral(world, draft=True)
+
+    response = client_for(world.a.school_referrer).post(
+        reverse("referrals:school_edit", kwargs={"pk": draft.pk}), _draft_edit(world, draft)
+    )
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
+    assert draft.version == 3  # the save claimed 2, the submit 3
+
+
 def test_submitted_referral_cannot_be_edited(client_for, world):
     client = client_for(world.a.school_referrer)
     referral = school_referral(world, submitted=True)
@@ -454,6 +522,56 @@ def test_list_shows_the_schools_referrals_with_next_step(client_for, world):
     assert world.b.pupil.full_name not in text
     # The parent referral of world a is not the school's.
     assert world.a.unmatched_pupil.full_name not in text
+
+
+def list_row(response, name: str) -> list[str]:
+    """The cells of the list row of the pupil ``name``, as text."""
+    for row in re.findall(r'<tr class="utrecht-table__row">(.*?)</tr>', page(response), re.S):
+        if name in row:
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+    raise AssertionError(f"no row for {name}")
+
+
+def short_nl_date(moment: dt.datetime) -> str:
+    with translation.override("nl"):
+        return formats.date_format(timezone.localtime(moment).date(), "SHORT_DATE_FORMAT")
+
+
+def test_list_shows_days_waiting_and_the_date_of_the_last_change(client_for, world):
+    now = timezone.now()
+    waiting = school_referral(
+        world,
+        waiting=True,
+        submitted_at=now - dt.timedelta(days=12),
+        status_changed_at=now - dt.timedelta(days=3),
+        waiting_since=now - dt.timedelta(days=3),
+    )
+    in_intake = school_referral(
+        world,
+        intake=True,
+        submitted_at=now - dt.timedelta(days=5),
+        status_changed_at=now - dt.timedelta(days=1),
+    )
+    completed = school_referral(
+        world,
+        completed=True,
+        submitted_at=now - dt.timedelta(days=200),
+        status_changed_at=now - dt.timedelta(days=40),
+    )
+
+    response = client_for(world.a.school_referrer).get(reverse("referrals:school_list"))
+
+    # Pupil, programme, status, days waiting, next step, last change.
+    waiting_row = list_row(response, waiting.pupil.full_name)
+    assert waiting_row[3] == "12"
+    assert waiting_row[5] == short_nl_date(now - dt.timedelta(days=3))
+    intake_row = list_row(response, in_intake.pupil.full_name)
+    assert intake_row[3] == "5"
+    assert intake_row[5] == short_nl_date(now - dt.timedelta(days=1))
+    completed_row = list_row(response, completed.pupil.full_name)
+    assert completed_row[3] == "–"  # no longer waiting
+    assert completed_row[5] == short_nl_date(now - dt.timedelta(days=40))
 
 
 def test_list_filters_by_status_and_school_year(client_for, world):

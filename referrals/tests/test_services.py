@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 
+from accounts.models import Membership, Role
 from accounts.tests.factories import project_leader_of, school_referrer_of
 from config import urls as config_urls
 from referrals import selectors, services
@@ -191,6 +192,71 @@ def test_a_stale_version_is_reported_as_a_concurrent_change_not_an_invalid_one(w
     with pytest.raises(ConcurrentChangeError):
         services.referral_accept(referral=fresh, user=world.a.project_leader, expected_version=1)
     assert fresh.status_changes.count() == 1
+
+
+def _save_draft(side, draft: Referral, *, support_what: str, **kwargs) -> Referral:
+    pupil = draft.pupil
+    return services.referral_save_draft(
+        user=side.school_referrer,
+        school=side.school,
+        programme=side.programme,
+        pupil=PupilData(
+            first_name=pupil.first_name,
+            last_name=pupil.last_name,
+            date_of_birth=pupil.date_of_birth,
+            grade=pupil.grade,
+        ),
+        guardians=[GuardianData(name="Fatima Bakker")],
+        support_what=support_what,
+        referral=draft,
+        **kwargs,
+    )
+
+
+def test_saving_a_draft_bumps_the_version_and_a_stale_save_is_refused(world):
+    draft = school_referral(world.a, status=S.DRAFT)
+    first_copy = Referral.objects.get(pk=draft.pk)
+    second_copy = Referral.objects.get(pk=draft.pk)
+
+    saved = _save_draft(world.a, first_copy, support_what="Versie A", expected_version=1)
+    assert saved.version == 2
+    with pytest.raises(ConcurrentChangeError):
+        _save_draft(world.a, second_copy, support_what="Versie B", expected_version=1)
+    # Without a version the copy's own (stale) one is claimed: refused as well.
+    with pytest.raises(ConcurrentChangeError):
+        _save_draft(
+            world.a, Referral.objects.get(pk=draft.pk), support_what="B", expected_version=1
+        )
+    with pytest.raises(ConcurrentChangeError):
+        _save_draft(world.a, second_copy, support_what="Versie B")
+
+    draft.refresh_from_db()
+    assert (draft.support_what, draft.version) == ("Versie A", 2)
+
+
+def test_a_submit_from_before_a_draft_save_is_refused(world):
+    consent = {
+        "consent_given_by": "Fatima Bakker",
+        "consent_date": days_ago(1),
+        "consent_method": Referral.ConsentMethod.VERBAL,
+    }
+    draft = school_referral(world.a, status=S.DRAFT, **consent)
+    _save_draft(
+        world.a,
+        Referral.objects.get(pk=draft.pk),
+        support_what="Nieuw",
+        expected_version=1,
+        **consent,
+    )
+
+    with pytest.raises(ConcurrentChangeError):
+        services.referral_submit(
+            referral=Referral.objects.get(pk=draft.pk),
+            user=world.a.school_referrer,
+            expected_version=1,
+        )
+    draft.refresh_from_db()
+    assert draft.status == S.DRAFT
 
 
 # --- intake: driehoeksgesprek and action plan --------------------------------
@@ -547,6 +613,106 @@ def test_sending_the_status_email_twice_sends_it_once(world, django_capture_on_c
     assert len(mail.outbox) == 1
 
 
+def _unsent_change(side, *, minutes_ago: int) -> ReferralStatusChange:
+    """A status change whose email never reached a worker.
+
+    Inside the test's transaction the after-commit callback never runs: as
+    when the queue was down at the commit.
+    """
+    referral = school_referral(side)
+    services.referral_accept(referral=referral, user=side.project_leader)
+    change = referral.status_changes.get()
+    ReferralStatusChange.objects.filter(pk=change.pk).update(
+        changed_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
+    )
+    return change
+
+
+def test_the_sweep_sends_each_unsent_status_email_once(world, settings):
+    from referrals.services.notifications import resend_unsent_status_emails
+
+    settings.STATUS_EMAIL_RESEND_MINUTES = 10
+    due = _unsent_change(world.a, minutes_ago=11)
+    recent = _unsent_change(world.a, minutes_ago=2)  # its own task may still be on the way
+    stale = _unsent_change(world.a, minutes_ago=8 * 24 * 60)  # too old to be news
+    sent = _unsent_change(world.a, minutes_ago=30)
+    ReferralStatusChange.objects.filter(pk=sent.pk).update(referrer_notified_at=timezone.now())
+
+    assert resend_unsent_status_emails() == 1
+    assert resend_unsent_status_emails() == 0
+
+    assert len(mail.outbox) == 1
+    assert reverse("referrals:school_detail", kwargs={"pk": due.referral_id}) in mail.outbox[0].body
+    for change, notified in ((due, True), (recent, False), (stale, False)):
+        change.refresh_from_db()
+        assert (change.referrer_notified_at is not None) is notified
+
+
+@pytest.fixture
+def eager_retries():
+    """Tasks run in-process in the tests; let a retry run again there, as a worker would."""
+    from config.celery_app import app
+
+    saved = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = saved
+
+
+def _mail_server_failing(monkeypatch, times: int) -> list:
+    from smtplib import SMTPServerDisconnected
+
+    from referrals import tasks
+
+    real_send_mail, attempts = tasks.send_mail, []
+
+    def flaky_send_mail(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) <= times:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send_mail(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "send_mail", flaky_send_mail)
+    return attempts
+
+
+def test_the_status_email_is_retried_when_the_mail_server_fails(world, monkeypatch, eager_retries):
+    from referrals import tasks
+
+    change = _unsent_change(world.a, minutes_ago=1)
+    attempts = _mail_server_failing(monkeypatch, times=2)
+
+    assert tasks.send_referral_status_email.delay(change.pk).get() is True
+
+    assert len(attempts) == 3
+    assert len(mail.outbox) == 1
+    change.refresh_from_db()
+    assert change.referrer_notified_at is not None
+
+
+def test_a_status_email_that_keeps_failing_is_left_to_the_sweep(
+    world, monkeypatch, eager_retries, settings
+):
+    from referrals import tasks
+    from referrals.services.notifications import resend_unsent_status_emails
+
+    change = _unsent_change(world.a, minutes_ago=1)
+    attempts = _mail_server_failing(monkeypatch, times=6)
+
+    result = tasks.send_referral_status_email.delay(change.pk)
+
+    assert result.failed()
+    assert len(attempts) == 6  # the first try and five retries
+    change.refresh_from_db()
+    assert change.referrer_notified_at is None  # a failed send marks nothing
+    assert mail.outbox == []
+
+    # The mail server is back: the sweep sends it.
+    later = timezone.now() + dt.timedelta(minutes=settings.STATUS_EMAIL_RESEND_MINUTES)
+    assert resend_unsent_status_emails(now=later) == 1
+    assert len(mail.outbox) == 1
+
+
 # --- reminders about long waits ----------------------------------------------
 
 
@@ -615,6 +781,26 @@ def test_the_reminder_goes_only_to_the_initiatives_own_leaders(
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == sorted([world.a.project_leader.email, second_leader.email])
     assert world.b.project_leader.email not in mail.outbox[0].to
+
+
+def test_the_reminder_never_reaches_a_former_project_leader(
+    world, django_capture_on_commit_callbacks
+):
+    former = project_leader_of(world.a.initiative, email="oud@example.nl")
+    leaving = project_leader_of(world.a.initiative, email="vertrekt@example.nl")
+    Membership.objects.filter(user=former, role=Role.PROJECT_LEADER).update(
+        ended_at=timezone.now() - dt.timedelta(days=30)
+    )
+    Membership.objects.filter(user=leaving, role=Role.PROJECT_LEADER).update(
+        ended_at=timezone.now() + dt.timedelta(days=7)  # still leads this week
+    )
+    world.a.unmatched_referral.delete()
+    _waiting_since(world.a, timezone.now() - dt.timedelta(weeks=9))
+
+    _run_reminders(django_capture_on_commit_callbacks, timezone.now())
+
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == sorted([world.a.project_leader.email, leaving.email])
 
 
 def test_no_reminder_for_pupils_no_longer_waiting(world, django_capture_on_commit_callbacks):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import leader_required
 from accounts.scope import scope_for
+from audit.services import Action, note, note_record
 from core.submissions import once_per_submission
 from initiatives.models import Programme
 
@@ -63,6 +64,7 @@ def adult_referral_create(request):
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
+                    note_record(request, referral, Action.CREATE)
                     messages.success(
                         request,
                         _("%(name)s has been registered.") % {"name": referral.pupil.full_name},
@@ -70,6 +72,7 @@ def adult_referral_create(request):
                     return to_leader_detail(referral)
     else:
         form = LeaderAdultReferralForm(programmes=programmes)
+    note(request, "pupil", [pupil.pk for pupil in duplicates])
     return render(
         request,
         "referrals/leader/adult_create.html",

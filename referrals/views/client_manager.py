@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.scope import scope_for
-from audit.services import note
+from audit.services import Action, note, note_record
 from core.submissions import once_per_submission
 
 from .. import selectors
 from ..forms.client_manager import AdultReferralForm
-from ..models import DropOutSignal, MatchParticipant, Referral, ReferralStatusChange
+from ..models import DropOutSignal, Referral, ReferralStatusChange
 from ..services.adults import adult_referral_save
 from .common import add_errors
 
@@ -51,9 +51,7 @@ def client_manager_required(view):
 
 
 def _own_referrals(user):
-    return Referral.objects.visible_to(user).filter(
-        referred_by=user, source=Referral.Source.CLIENT_MANAGER
-    )
+    return selectors.client_manager_referrals(user=user)
 
 
 def _own_referral(user, pk: int) -> Referral:
@@ -80,6 +78,8 @@ def _form_page(request, referral: Referral | None = None):
             except ValidationError as error:
                 add_errors(form, error)
             else:
+                if referral is None:
+                    note_record(request, saved, Action.CREATE)
                 if submit:
                     messages.success(
                         request,
@@ -147,31 +147,6 @@ def referral_list(request):
     )
 
 
-@dataclass(frozen=True)
-class Track:
-    """The coaching track as the klantmanager sees it: dates and end reason only."""
-
-    start_date: object
-    end_date: object
-    end_reason: str
-
-
-def _tracks(referral: Referral) -> list[Track]:
-    participations = (
-        MatchParticipant.objects.filter(referral=referral)
-        .select_related("match")
-        .order_by("match__start_date", "pk")
-    )
-    return [
-        Track(
-            start_date=p.joined_on or p.match.start_date,
-            end_date=p.left_on or p.match.end_date,
-            end_reason=p.match.get_end_reason_display() if p.match.end_reason else "",
-        )
-        for p in participations
-    ]
-
-
 @require_GET
 @client_manager_required
 def referral_detail(request, pk: int):
@@ -191,7 +166,7 @@ def referral_detail(request, pk: int):
         "profile": getattr(referral.pupil, "learner_profile", None),
         "status_changes": list(referral.status_changes.all()),
         "drop_out_signals": list(referral.drop_out_signals.all()),
-        "tracks": _tracks(referral),
+        "tracks": selectors.coaching_tracks(referral),
         "days_waiting": selectors.days_waiting(referral),
         "may_edit": referral.status == S.DRAFT,
     }

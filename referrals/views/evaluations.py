@@ -39,18 +39,23 @@ def _chosen(request, values, default: str) -> str:
 @leader_required
 @once_per_submission
 def evaluation_record(request, pk: int):
-    """Mid-term or end evaluation: each goal scored, satisfaction, summary."""
+    """Mid-term or end evaluation: each goal scored, satisfaction, summary.
+
+    In a programme for adults it is held with the coach and the learner: the
+    form asks their satisfaction, not the parents'.
+    """
     referral = selectors.leader_referral_detail(user=request.user, pk=pk)
     if referral.status not in EVALUATION_STATUSES:
         messages.error(request, _("An evaluation is held once the pupil has been matched."))
         return to_leader_detail(referral)
     goals = list(Goal.objects.filter(plan__referral=referral).order_by("review_date", "pk"))
+    adult = evaluation_services.is_adult_programme(referral.programme)
     recorded = {
         e.moment: e
         for e in Evaluation.objects.filter(referral=referral).prefetch_related("goal_results")
     }
     if request.method == "POST":
-        form = EvaluationForm(request.POST, goals=goals)
+        form = EvaluationForm(request.POST, goals=goals, adult=adult)
         if form.is_valid():
             try:
                 evaluation_services.evaluation_record(
@@ -71,6 +76,7 @@ def evaluation_record(request, pk: int):
         moment = _chosen(request, Evaluation.Moment.values, default)
         form = EvaluationForm(
             goals=goals,
+            adult=adult,
             initial={"moment": moment, **EvaluationForm.initial_from(recorded.get(moment))},
         )
     return render(
@@ -82,6 +88,7 @@ def evaluation_record(request, pk: int):
             "goal_rows": form.goal_rows(),
             "recorded": [recorded[m] for m in Evaluation.Moment.values if m in recorded],
             "replaces": recorded.get(moment),
+            "adult": adult,
         },
     )
 

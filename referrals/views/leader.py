@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import leader_required
-from audit.services import note
+from audit.services import Action, note, note_record
 from core.submissions import once_per_submission
 from initiatives.models import Programme
 from municipality.models import Neighbourhood
@@ -114,14 +114,16 @@ def inbox(request):
     """New referrals, oldest first; below them the referrals in intake (25 of each a page)."""
     user = request.user
     today = timezone.localdate()
-    new_page = Paginator(selectors.inbox(user=user), INBOX_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    new_page = Paginator(
+        selectors.with_possible_duplicate(selectors.inbox(user=user), user=user), INBOX_PER_PAGE
+    ).get_page(request.GET.get("page"))
     new = [
         InboxRow(referral=r, days_waiting=selectors.days_waiting(r, today=today))
         for r in new_page.object_list
     ]
-    in_intake = selectors.intake_referrals(user=user).annotate(
+    in_intake = selectors.with_possible_duplicate(
+        selectors.intake_referrals(user=user), user=user
+    ).annotate(
         has_goals=Exists(Goal.objects.filter(plan__referral=OuterRef("pk"))),
         has_open_meeting=Exists(
             TripartiteMeeting.objects.filter(referral=OuterRef("pk"), held_on__isnull=True)
@@ -159,10 +161,12 @@ def inbox(request):
 @leader_required
 def referral_detail(request, pk: int):
     referral = _referral(request, pk)
-    return render(request, "referrals/leader/detail.html", _detail_context(referral))
+    context = _detail_context(referral, user=request.user)
+    note(request, "pupil", [pupil.pk for pupil in context["duplicates"]])
+    return render(request, "referrals/leader/detail.html", context)
 
 
-def _detail_context(referral: Referral, **forms) -> dict:
+def _detail_context(referral: Referral, *, user, **forms) -> dict:
     status = referral.status
     allowed = TRANSITIONS.get(status, frozenset())
     in_intake = status == S.INTAKE
@@ -191,6 +195,9 @@ def _detail_context(referral: Referral, **forms) -> dict:
             .order_by("changed_at", "pk")
         ),
         "next_step": selectors.next_step(referral),
+        # The same child known through a parent, another school or programme.
+        "duplicates": selectors.possible_duplicates_of(user=user, referral=referral),
+        "is_adult_programme": referral.programme.audience == Programme.Audience.ADULTS,
         "can_accept": S.INTAKE in allowed,
         "can_decline": S.DECLINED in allowed,
         "can_withdraw": S.WITHDRAWN in allowed,
@@ -656,6 +663,7 @@ def referral_create(request):
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
+                    note_record(request, referral, Action.CREATE)
                     messages.success(
                         request,
                         _("The referral of %(name)s has been entered.")
@@ -665,6 +673,7 @@ def referral_create(request):
     else:
         form = LeaderReferralForm(**choices)
         guardian_formset = GuardianFormSet(prefix="guardians")
+    note(request, "pupil", [pupil.pk for pupil in duplicates])
     return render(
         request,
         "referrals/leader/create.html",

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.scope import scope_for
-from audit.services import note
+from audit.services import Action, note, note_record
 from core.periods import school_year_label, school_year_start
 from core.submissions import once_per_submission
 from initiatives.models import Programme
@@ -183,6 +183,8 @@ def _referral_form_page(request, referral: Referral | None = None):
             else:
                 saved = _save(request, form, guardians, referral=referral, submit=submit)
                 if saved is not None:
+                    if referral is None:
+                        note_record(request, saved, Action.CREATE)
                     return redirect("referrals:school_detail", pk=saved.pk)
     else:
         initial = ReferralForm.initial_from(referral) if referral else None
@@ -191,6 +193,7 @@ def _referral_form_page(request, referral: Referral | None = None):
             initial=guardian_initial(referral) if referral else None, prefix="guardians"
         )
     programmes = form.fields["programme"].queryset
+    note(request, "pupil", [duplicate.pupil_id for duplicate in duplicates])
     context = {
         "form": form,
         "guardians": guardians,
@@ -206,19 +209,21 @@ def _save(request, form, guardians, *, referral: Referral | None, submit: bool):
     guardian_data = guardians.guardian_data()
     try:
         with transaction.atomic():
+            # Saving a draft claims the version the form was opened at, so two
+            # people editing the same draft cannot overwrite each other.
             saved = services.referral_save_draft(
                 user=request.user,
                 school=form.chosen_school(),
                 pupil=form.pupil_data(guardian_data),
                 guardians=guardian_data,
                 referral=referral,
+                expected_version=form.cleaned_data.get("version") if referral else None,
                 **form.service_kwargs(),
             )
             if submit:
+                # The version the save just claimed: the submit is part of it.
                 saved = services.referral_submit(
-                    referral=saved,
-                    user=request.user,
-                    expected_version=form.cleaned_data.get("version") or None,
+                    referral=saved, user=request.user, expected_version=saved.version
                 )
     except ValidationError as error:
         add_errors(form, error)

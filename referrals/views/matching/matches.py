@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.scope import scope_for
-from audit.services import note
+from audit.services import Action, note, note_record
 from initiatives.models import Programme
 
 from ... import selectors
@@ -218,17 +218,23 @@ def end(request, match: Match):
 @running_match_change
 def replace(request, match: Match):
     active = match.participants.filter(left_on__isnull=True).count()
-    return _change_page(
-        request,
-        match,
-        _replace_form(match, active=active, data=request.POST or None),
-        call=lambda data: match_replace_volunteer(
+
+    def take_over(data) -> Match:
+        new = match_replace_volunteer(
             user=request.user,
             match=match,
             volunteer=data["volunteer"],
             date=data["date"],
             reason_note=data["reason_note"],
-        ),
+        )
+        note_record(request, new, Action.CREATE)  # the new volunteer's match
+        return new
+
+    return _change_page(
+        request,
+        match,
+        _replace_form(match, active=active, data=request.POST or None),
+        call=take_over,
         success=_("The new volunteer has taken over. The earlier match stays in the history."),
         title=_("Replace the volunteer"),
         intro=_(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.decorators import leader_required
+from audit.services import Action, note
 from initiatives.models import Programme, Volunteer
 
 from ... import selectors
@@ -64,6 +65,18 @@ def _batch_rows(referrals, proposed_by_referral, best_volunteers, extra_options)
             options.append((extra.pk, extra.full_name))
         rows.append((referral, options))
     return rows
+
+
+def _note_shown(request, rows, unmatched) -> None:
+    """The processing log: the waiting pupils on the page and the volunteers offered."""
+    note(request, "pupil", [r.pupil_id for r, _options in rows] + [r.pupil_id for r in unmatched])
+    note(request, "volunteer", [pk for _r, options in rows for pk, _label in options])
+
+
+def _note_matched(request, pairs) -> None:
+    """The processing log: the pupils and volunteers of the matches just made."""
+    note(request, "pupil", [referral.pupil_id for referral, _v in pairs], Action.CREATE)
+    note(request, "volunteer", [volunteer.pk for _r, volunteer in pairs], Action.CREATE)
 
 
 def _posted_referral_ids(request) -> list[int]:
@@ -118,17 +131,19 @@ def batch(request, pk: int):
     if request.method == "POST":
         form = BatchForm(request.POST, **form_kwargs)
         if form.is_valid():
+            pairs = [(r, volunteers_by_pk[v]) for r, v in form.chosen()]
             try:
                 matches = match_confirm_proposal(
                     user=user,
                     programme=programme,
-                    pairs=[(r, volunteers_by_pk[v]) for r, v in form.chosen()],
+                    pairs=pairs,
                     start_date=form.cleaned_data["start_date"],
                     location_type=form.cleaned_data["location_type"],
                 )
             except ValidationError as error:
                 add_errors(form, error)
             else:
+                _note_matched(request, pairs)
                 messages.success(
                     request,
                     ngettext(
@@ -149,6 +164,7 @@ def batch(request, pk: int):
             **form_kwargs,
         )
 
+    _note_shown(request, rows, proposal.unmatched)
     batch_rows = [
         BatchRow(
             referral=referral,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.decorators import leader_required
+from audit.services import Action, note, note_record
 from core.submissions import once_per_submission
 from initiatives.models import Programme
 
@@ -30,6 +31,14 @@ def suggestions(request, pk: int):
     """Ranked volunteers for a waiting pupil, the pupil's availability, and their matches."""
     referral = selectors.leader_referral_detail(user=request.user, pk=pk)
     is_waiting = referral.status == S.WAITING
+    suggested = suggestions_for(referral) if is_waiting else []
+    matches = selectors.referral_matches([referral.pk])
+    # The pupil is logged through the address; the volunteers shown here too.
+    note(
+        request,
+        "volunteer",
+        [s.volunteer.pk for s in suggested] + [match.volunteer_id for match in matches],
+    )
     return render(
         request,
         "referrals/matching/suggestions.html",
@@ -37,10 +46,10 @@ def suggestions(request, pk: int):
             "referral": referral,
             "pupil": referral.pupil,
             "is_waiting": is_waiting,
-            "suggestions": suggestions_for(referral) if is_waiting else [],
+            "suggestions": suggested,
             "availability": list(selectors.pupil_availability(referral.pupil)),
             "languages": guardian_languages(referral),
-            "matches": selectors.referral_matches([referral.pk]),
+            "matches": matches,
             "days_waiting": selectors.days_waiting(referral),
         },
     )
@@ -110,6 +119,7 @@ def create(request, pk: int):
             except ValidationError as error:
                 add_errors(form, error)
             else:
+                note_record(request, match, Action.CREATE)
                 messages.success(
                     request,
                     _("%(pupil)s is now matched with %(volunteer)s.")
@@ -119,6 +129,10 @@ def create(request, pk: int):
     else:
         preselected, blocked, blocked_reasons = _preselected(request, referral, eligible)
         form = MatchCreateForm(initial={"volunteer": preselected}, **kwargs)
+    # The volunteers the form offers (and the one refused), the group's other waiting pupils.
+    note(request, "volunteer", [*eligible.ids, *([blocked.pk] if blocked else [])])
+    if group_referrals is not None:
+        note(request, "pupil", group_referrals.values_list("pupil_id", flat=True))
     return render(
         request,
         "referrals/matching/create.html",
