@@ -335,6 +335,7 @@ def test_impact_score_out_of_range_is_rejected_by_database(value):
     [
         ("pupil_satisfaction", "evaluation_pupil_satisfaction_range"),
         ("parent_satisfaction", "evaluation_parent_satisfaction_range"),
+        ("coach_satisfaction", "evaluation_coach_satisfaction_range"),
     ],
 )
 @pytest.mark.parametrize("value", [0, 6])
