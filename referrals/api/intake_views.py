@@ -354,27 +354,24 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             )
         serializer = self._input(s.SchoolReferralInputSerializer)
         data = serializer.validated_data
-        if not data["confirm_duplicate"]:
-            pupils = selectors.possible_duplicates(
+        if (
+            not data["confirm_duplicate"]
+            and selectors.school_duplicates(
                 user=user,
                 initiative=data["programme"].initiative,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "confirm_duplicate": _(
+                        "Your school already referred a pupil with this name and date "
+                        "of birth. Send confirm_duplicate true to save anyway."
+                    )
+                }
             )
-            if (
-                Referral.objects.visible_to(user)
-                .filter(pupil__in=pupils.values("pk"), referring_school_id__in=scope.school_ids)
-                .exists()
-            ):
-                raise ValidationError(
-                    {
-                        "confirm_duplicate": _(
-                            "Your school already referred a pupil with this name and date "
-                            "of birth. Send confirm_duplicate true to save anyway."
-                        )
-                    }
-                )
         # Draft and submission together: all or nothing, as the referral form.
         with transaction.atomic():
             referral = services.referral_save_draft(user=user, **serializer.service_kwargs())

@@ -19,8 +19,7 @@ Thin adapters over the pages' selectors and services, with the pages' access:
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -79,25 +78,6 @@ def _require_project_leader(user) -> None:
         raise PermissionDenied(_("Only project leaders can do this."))
 
 
-def _sessions_held():
-    """Tutoring sessions held, per match (as the match's contact moments page counts them)."""
-    return Coalesce(
-        Subquery(
-            ContactMoment.objects.filter(
-                match=OuterRef("pk"),
-                kind=ContactMoment.Kind.SESSION,
-                attendance=ContactMoment.Attendance.HELD,
-            )
-            .order_by()
-            .values("match")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
 # --- matches ------------------------------------------------------------------------
 
 PARTICIPANT_ID = OpenApiParameter(
@@ -149,7 +129,7 @@ class MatchViewSet(
             selectors.matches_for(self.request.user)
             .select_related("programme__initiative", "volunteer")
             .prefetch_related(Prefetch("participants", queryset=participants))
-            .annotate(sessions_held=_sessions_held())
+            .annotate(sessions_held=selectors.sessions_held_count())
         )
 
     def _respond(self, match: Match, status_code: int = status.HTTP_200_OK) -> Response:

@@ -19,6 +19,7 @@ from .matches import (
     programme_volunteers,
     pupil_availability,
     referral_matches,
+    sessions_held_count,
 )
 from .referrals import (
     NEXT_STEP,
@@ -34,6 +35,7 @@ from .referrals import (
     next_step,
     possible_duplicates,
     possible_duplicates_of,
+    school_duplicates,
     school_referral_detail,
     school_referrals,
     waitlist,
@@ -67,8 +69,10 @@ __all__ = [
     "programme_volunteers",
     "pupil_availability",
     "referral_matches",
+    "school_duplicates",
     "school_referral_detail",
     "school_referrals",
+    "sessions_held_count",
     "waitlist",
     "with_possible_duplicate",
 ]

@@ -37,8 +37,11 @@ def matches_for(user) -> QuerySet[Match]:
     return Match.objects.filter(condition) if condition is not None else Match.objects.none()
 
 
-def with_meetings_held(matches: QuerySet[Match]) -> QuerySet[Match]:
-    """Annotate ``meetings_held``: held sessions of each match (a subquery, no query per row)."""
+def sessions_held_count():
+    """Held tutoring sessions of the outer match: a subquery, no query per row.
+
+    What the match's pages and the API count as sessions (meetings) held.
+    """
     from ..models import ContactMoment
 
     held = (
@@ -52,9 +55,12 @@ def with_meetings_held(matches: QuerySet[Match]) -> QuerySet[Match]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return matches.annotate(
-        meetings_held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
-    )
+    return Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+
+
+def with_meetings_held(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """Annotate ``meetings_held``: held sessions of each match."""
+    return matches.annotate(meetings_held=sessions_held_count())
 
 
 def match_detail(*, user, pk: int) -> Match:

@@ -207,6 +207,29 @@ def possible_duplicates(
     ).order_by("pk")
 
 
+def school_duplicates(
+    *, user, initiative, first_name: str, last_name: str, date_of_birth: dt.date, exclude=None
+) -> QuerySet[Referral]:
+    """The referrals by the user's schools of pupils that may be this child.
+
+    What a school referrer is told before saving, on the page and in the API.
+    """
+    pupils = possible_duplicates(
+        user=user,
+        initiative=initiative,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        exclude=exclude,
+    )
+    return (
+        Referral.objects.visible_to(user)
+        .filter(pupil__in=pupils.values("pk"), referring_school_id__in=scope_for(user).school_ids)
+        .select_related("pupil", "programme")
+        .order_by("-pk")
+    )
+
+
 def _same_child(user, *, initiative, pupil_ref) -> QuerySet[Pupil]:
     """Other pupils the user may see with the same name and date of birth.
 

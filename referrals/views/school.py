@@ -146,19 +146,15 @@ def places_left_fragment(request):
 def _duplicates(user, form: ReferralForm, referral: Referral | None) -> list[Referral]:
     """The school's referrals of pupils with the same name and date of birth."""
     data = form.cleaned_data
-    pupils = selectors.possible_duplicates(
-        user=user,
-        initiative=data["programme"].initiative,
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        date_of_birth=data["date_of_birth"],
-        exclude=referral.pupil if referral else None,
-    )
     return list(
-        Referral.objects.visible_to(user)
-        .filter(pupil__in=pupils.values("pk"), referring_school_id__in=scope_for(user).school_ids)
-        .select_related("pupil", "programme")
-        .order_by("-pk")
+        selectors.school_duplicates(
+            user=user,
+            initiative=data["programme"].initiative,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            exclude=referral.pupil if referral else None,
+        )
     )
 
 
